@@ -1,0 +1,153 @@
+//! Registering, logging in and out (SPEC §3 `/register`, `/login`, `/logout`).
+
+use super::{Auth, Client, Identity, InternalError, Issued, UserView};
+use crate::config::Registration;
+use crate::domain::password::{WeakPassword, check_policy};
+use crate::domain::{Email, Password, SessionKind, User, UserId};
+use crate::store::InsertUserError;
+
+/// Why a registration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// `registration` is not `open`.
+    #[error("Registration is not open.")]
+    Closed,
+    /// The password fails the policy; the reason is shown.
+    #[error(transparent)]
+    Weak(#[from] WeakPassword),
+    /// The email belongs to an existing account.
+    #[error("An account with this email already exists.")]
+    EmailTaken,
+    /// Not the user's fault.
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+/// Why a login was refused. Unknown email, wrong password and disabled account are
+/// one variant on purpose: nothing may tell them apart (SPEC §8).
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown email, wrong password, or disabled account.
+    #[error("Invalid email or password.")]
+    InvalidCredentials,
+    /// Not the user's fault.
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+impl Auth {
+    /// Creates an account through open registration and logs it in.
+    pub async fn register(
+        &self,
+        email: &Email,
+        password: &Password,
+        client: &Client,
+    ) -> Result<(Identity, Issued), RegisterError> {
+        if self.config.registration != Registration::Open {
+            return Err(RegisterError::Closed);
+        }
+        let user = self.create_user(email, password, Vec::new()).await?;
+        let issued = self
+            .start_session(&user, SessionKind::Browser, false, client)
+            .await?;
+        Ok((self.identity_of(&user, &issued), issued))
+    }
+
+    /// Creates an account (any registration path) and makes it durable.
+    pub async fn create_user(
+        &self,
+        email: &Email,
+        password: &Password,
+        groups: Vec<String>,
+    ) -> Result<UserView, RegisterError> {
+        check_policy(
+            password,
+            self.config.password_min_length,
+            &[email.local_part()],
+        )?;
+        let password_hash = self
+            .hasher
+            .hash(password)
+            .await
+            .map_err(InternalError::from)?;
+        let user = User {
+            id: UserId::random(),
+            email: email.as_str().to_owned(),
+            password_hash,
+            generation: 0,
+            groups,
+            disabled: false,
+            created_at: self.clock.now(),
+        };
+        match self.store.insert_user(&user, email) {
+            Ok(()) => {}
+            Err(InsertUserError::EmailTaken) => return Err(RegisterError::EmailTaken),
+            Err(InsertUserError::Store(e)) => return Err(InternalError::from(e).into()),
+        }
+        self.store.flush().await.map_err(InternalError::from)?;
+        self.live.put_user(&user);
+        Ok(UserView::from(&user))
+    }
+
+    /// Checks the credentials and opens a new session (never reusing an old id).
+    pub async fn login(
+        &self,
+        email: &Email,
+        password: &Password,
+        remember: bool,
+        kind: SessionKind,
+        client: &Client,
+    ) -> Result<(Identity, Issued), LoginError> {
+        let stored = self
+            .store
+            .user_by_email(email)
+            .map_err(InternalError::from)?;
+        let verified = self
+            .hasher
+            .verify(password, stored.as_ref().map(|u| u.password_hash.as_str()))
+            .await;
+        let mut user = match stored {
+            Some(user) if verified && !user.disabled => user,
+            _ => return Err(LoginError::InvalidCredentials),
+        };
+        if self.hasher.needs_rehash(&user.password_hash) {
+            user.password_hash = self
+                .hasher
+                .hash(password)
+                .await
+                .map_err(InternalError::from)?;
+            self.store.update_user(&user).map_err(InternalError::from)?;
+        }
+        let view = UserView::from(&user);
+        let issued = self.start_session(&view, kind, remember, client).await?;
+        Ok((self.identity_of(&view, &issued), issued))
+    }
+
+    async fn start_session(
+        &self,
+        user: &UserView,
+        kind: SessionKind,
+        remember: bool,
+        client: &Client,
+    ) -> Result<Issued, InternalError> {
+        let issued = self.open_session(user, kind, remember, client)?;
+        self.store.flush().await?;
+        Ok(issued)
+    }
+
+    fn identity_of(&self, user: &UserView, issued: &Issued) -> Identity {
+        let user = self
+            .live
+            .user(&user.id)
+            .unwrap_or_else(|| std::sync::Arc::new(user.clone()));
+        Identity {
+            user,
+            session: issued.session.id,
+            kind: match issued.session.kind {
+                SessionKind::Browser => crate::token::TokenKind::Browser,
+                SessionKind::Api => crate::token::TokenKind::Api,
+            },
+            auth_at: issued.session.auth_at,
+        }
+    }
+}

@@ -1,0 +1,406 @@
+//! Portcullis's configuration: the `[default.portcullis]` table of `Rocket.toml`
+//! (SPEC §1 and §6), overridable key by key with `PORTCULLIS_<KEY>` variables.
+//!
+//! The table is extracted once at ignition; an unknown or invalid key stops the launch
+//! with a message naming it, while an unknown `PORTCULLIS_*` variable is only warned
+//! about (a typo in a shell profile should not take the gate down).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use rocket::figment::providers::Serialized;
+use rocket::figment::value::Value;
+use rocket::figment::{Figment, Profile};
+use serde::Deserialize;
+use url::Url;
+
+/// The figment key under which Portcullis's settings live.
+pub const NAMESPACE: &str = "portcullis";
+
+/// Prefix of the environment variables that override single settings.
+pub const ENV_PREFIX: &str = "PORTCULLIS_";
+
+/// Who may create an account (SPEC §6 `registration`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    /// Anyone may register.
+    Open,
+    /// Only through invite links.
+    Invite,
+    /// Nobody may register; admins create accounts.
+    Closed,
+}
+
+/// What forward-auth does with a request (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    /// Anyone passes, logged in or not.
+    Allow,
+    /// A logged-in user passes (limited to the rule's groups when it names some).
+    Authenticated,
+    /// Nobody passes.
+    Deny,
+}
+
+/// One forward-auth access rule (SPEC §5); rules are matched in order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRule {
+    /// Host the rule applies to: exact, or `*.example.com` for any subdomain.
+    pub domain: String,
+    /// Path regexes; empty means every path.
+    #[serde(default)]
+    pub resources: Vec<String>,
+    /// HTTP methods; empty means every method.
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// What happens to a matching request.
+    pub policy: Policy,
+    /// With `authenticated`: the user must be in one of these groups.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// Every setting of SPEC §1 and §6, with its default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Lifetime of one access token (cookie or bearer).
+    #[serde(with = "duration")]
+    pub access_token_ttl: Duration,
+    /// A session unused this long is over.
+    #[serde(with = "duration")]
+    pub session_idle_timeout: Duration,
+    /// Idle timeout of a session opened with "remember me".
+    #[serde(with = "duration")]
+    pub remember_idle_timeout: Duration,
+    /// Absolute cap from login; zero means none.
+    #[serde(with = "duration")]
+    pub session_lifetime: Duration,
+    /// API refresh token lifetime (never past `session_lifetime`).
+    #[serde(with = "duration")]
+    pub refresh_token_ttl: Duration,
+    /// How long a just-rotated credential may be presented again without being theft.
+    #[serde(with = "duration")]
+    pub refresh_reuse_grace: Duration,
+    /// How long a password confirmation unlocks sensitive actions.
+    #[serde(with = "duration")]
+    pub reauth_window: Duration,
+    /// Minimum password length in Unicode code points.
+    pub password_min_length: usize,
+    /// Where the sled database, the keys and the generated `secret_key` live.
+    pub data_dir: PathBuf,
+    /// The portal's external URL, used in redirects.
+    pub public_url: Url,
+    /// `Secure` cookies with a `__Host-`/`__Secure-` prefix; follows `public_url` when unset.
+    pub cookie_secure: Option<bool>,
+    /// Domain attribute of the session cookie, for single sign-on across subdomains.
+    pub cookie_domain: Option<String>,
+    /// Who may create an account.
+    pub registration: Registration,
+    /// Peers whose forwarding headers are believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Extra hosts a post-login redirect may point to.
+    pub allowed_redirect_hosts: Vec<String>,
+    /// Forward-auth policy when no rule matches.
+    pub default_policy: Policy,
+    /// Forward-auth rules, first match wins.
+    pub access_rules: Vec<AccessRule>,
+    /// argon2id memory cost in KiB.
+    pub argon2_memory_kib: u32,
+    /// argon2id time cost.
+    pub argon2_iterations: u32,
+    /// argon2id lanes.
+    pub argon2_parallelism: u32,
+    /// argon2 jobs at once; the rest wait.
+    pub max_concurrent_hashes: usize,
+    /// Failed logins per client IP per 5 minutes before 429.
+    pub login_ip_limit: u32,
+    /// Registrations (and reset/invite uses) per client IP per minute.
+    pub register_rate_limit: u32,
+    /// Optional folder whose templates override the embedded ones by file name.
+    pub templates_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        const MINUTE: u64 = 60;
+        const DAY: u64 = 24 * 60 * MINUTE;
+        Config {
+            access_token_ttl: Duration::from_secs(15 * MINUTE),
+            session_idle_timeout: Duration::from_secs(DAY),
+            remember_idle_timeout: Duration::from_secs(14 * DAY),
+            session_lifetime: Duration::from_secs(30 * DAY),
+            refresh_token_ttl: Duration::from_secs(30 * DAY),
+            refresh_reuse_grace: Duration::from_secs(10),
+            reauth_window: Duration::from_secs(10 * MINUTE),
+            password_min_length: 12,
+            data_dir: PathBuf::from("data"),
+            public_url: Url::parse("http://localhost:8000").expect("static URL parses"),
+            cookie_secure: None,
+            cookie_domain: None,
+            registration: Registration::Open,
+            trusted_proxies: vec![
+                "127.0.0.0/8".parse().expect("static net parses"),
+                "::1/128".parse().expect("static net parses"),
+            ],
+            allowed_redirect_hosts: Vec::new(),
+            default_policy: Policy::Authenticated,
+            access_rules: Vec::new(),
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            max_concurrent_hashes: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            login_ip_limit: 50,
+            register_rate_limit: 10,
+            templates_dir: None,
+        }
+    }
+}
+
+/// Why the configuration cannot be used; the message names the offending key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A key is unknown or its value does not parse.
+    #[error("invalid [portcullis] configuration: {0}")]
+    Parse(#[from] Box<rocket::figment::Error>),
+    /// A key parses but its value cannot work.
+    #[error("invalid [portcullis] configuration: `{key}` {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+impl Config {
+    /// Extracts and checks the `portcullis` table from `figment`, with the
+    /// `PORTCULLIS_*` variables of this process layered on top.
+    pub fn from_figment(figment: &Figment) -> Result<Config, ConfigError> {
+        Config::from_figment_and_env(figment, std::env::vars())
+    }
+
+    fn from_figment_and_env(
+        figment: &Figment,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let figment = figment.clone().merge(env_layer(vars));
+        let config: Config = match figment.find_value(NAMESPACE) {
+            Ok(_) => figment.extract_inner(NAMESPACE).map_err(Box::new)?,
+            Err(_) => Config::default(),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, reason: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.access_token_ttl.is_zero() {
+            return invalid("access_token_ttl", "must be longer than zero");
+        }
+        if self.session_idle_timeout.is_zero() || self.remember_idle_timeout.is_zero() {
+            return invalid("session_idle_timeout", "must be longer than zero");
+        }
+        if !matches!(self.public_url.scheme(), "http" | "https") || !self.public_url.has_host() {
+            return invalid("public_url", "must be an http(s) URL with a host");
+        }
+        if !(1..=1024).contains(&self.password_min_length) {
+            return invalid("password_min_length", "must be between 1 and 1024");
+        }
+        if self.max_concurrent_hashes == 0 {
+            return invalid("max_concurrent_hashes", "must be at least 1");
+        }
+        if let Err(e) = argon2::Params::new(
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+            self.argon2_parallelism,
+            None,
+        ) {
+            return invalid("argon2_memory_kib", &format!("(argon2 parameters): {e}"));
+        }
+        if let Some(domain) = &self.cookie_domain
+            && (domain.is_empty() || domain.contains(['/', ':', ';', ' ']))
+        {
+            return invalid("cookie_domain", "must be a bare domain name");
+        }
+        Ok(())
+    }
+
+    /// Whether cookies carry `Secure` and a `__Host-`/`__Secure-` prefix.
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure
+            .unwrap_or(self.public_url.scheme() == "https")
+    }
+
+    /// `session_lifetime`, or `None` when sessions have no absolute cap.
+    pub fn session_lifetime(&self) -> Option<Duration> {
+        (!self.session_lifetime.is_zero()).then_some(self.session_lifetime)
+    }
+}
+
+/// The keys a `PORTCULLIS_<KEY>` variable may set.
+const KNOWN_KEYS: &[&str] = &[
+    "access_token_ttl",
+    "session_idle_timeout",
+    "remember_idle_timeout",
+    "session_lifetime",
+    "refresh_token_ttl",
+    "refresh_reuse_grace",
+    "reauth_window",
+    "password_min_length",
+    "data_dir",
+    "public_url",
+    "cookie_secure",
+    "cookie_domain",
+    "registration",
+    "trusted_proxies",
+    "allowed_redirect_hosts",
+    "default_policy",
+    "access_rules",
+    "argon2_memory_kib",
+    "argon2_iterations",
+    "argon2_parallelism",
+    "max_concurrent_hashes",
+    "login_ip_limit",
+    "register_rate_limit",
+    "templates_dir",
+];
+
+/// Turns `PORTCULLIS_<KEY>=value` pairs into a figment layer that overrides the
+/// `portcullis` table in every profile. Values parse like Rocket's own variables
+/// (`60`, `"15m"`, `["a.example"]`); unknown keys are warned about and dropped.
+pub fn env_layer(vars: impl IntoIterator<Item = (String, String)>) -> Figment {
+    let mut layer = Figment::new();
+    for (name, raw) in vars {
+        let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let key = key.to_ascii_lowercase();
+        if !KNOWN_KEYS.contains(&key.as_str()) {
+            rocket::warn!("ignoring unknown environment variable {name}");
+            continue;
+        }
+        let value: Value = raw.parse().unwrap_or_else(|_| Value::from(raw.clone()));
+        let provider = Serialized::from(value, Profile::Global).key(&format!("{NAMESPACE}.{key}"));
+        layer = layer.merge(provider);
+    }
+    layer
+}
+
+/// Durations as whole seconds (`60`) or humantime strings (`"90s"`, `"15m"`, `"30d"`).
+mod duration {
+    use std::time::Duration;
+
+    use serde::de::{self, Deserializer, Visitor};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        d.deserialize_any(DurationVisitor)
+    }
+
+    struct DurationVisitor;
+
+    impl Visitor<'_> for DurationVisitor {
+        type Value = Duration;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a number of seconds or a duration such as \"15m\" or \"30d\"")
+        }
+
+        fn visit_u64<E: de::Error>(self, secs: u64) -> Result<Duration, E> {
+            Ok(Duration::from_secs(secs))
+        }
+
+        fn visit_i64<E: de::Error>(self, secs: i64) -> Result<Duration, E> {
+            u64::try_from(secs)
+                .map(Duration::from_secs)
+                .map_err(|_| E::custom("a duration cannot be negative"))
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Duration, E> {
+            let s = s.trim();
+            if let Ok(secs) = s.parse::<u64>() {
+                return Ok(Duration::from_secs(secs));
+            }
+            humantime::parse_duration(s).map_err(|e| E::custom(format!("`{s}`: {e}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rocket::figment::providers::{Format, Toml};
+
+    use super::*;
+
+    fn config_from(toml: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let figment = Figment::from(Toml::string(toml).nested()).select("default");
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Config::from_figment_and_env(&figment, env)
+    }
+
+    #[test]
+    fn durations_accept_seconds_and_suffixed_strings() {
+        let config = config_from(
+            "[default.portcullis]\naccess_token_ttl = 60\nsession_idle_timeout = \"12h\"\nsession_lifetime = \"30d\"\nreauth_window = \"90s\"",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(config.access_token_ttl, Duration::from_secs(60));
+        assert_eq!(config.session_idle_timeout, Duration::from_secs(12 * 3600));
+        assert_eq!(config.session_lifetime, Duration::from_secs(30 * 86400));
+        assert_eq!(config.reauth_window, Duration::from_secs(90));
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let config = config_from(
+            "[default.portcullis]\naccess_token_ttl = 60",
+            &[
+                ("PORTCULLIS_ACCESS_TOKEN_TTL", "\"2m\""),
+                ("PORTCULLIS_ALLOWED_REDIRECT_HOSTS", "[\"a.example\"]"),
+                ("PORTCULLIS_DATA_DIR", "/var/lib/portcullis"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(config.access_token_ttl, Duration::from_secs(120));
+        assert_eq!(config.allowed_redirect_hosts, vec!["a.example".to_owned()]);
+        assert_eq!(config.data_dir, PathBuf::from("/var/lib/portcullis"));
+    }
+
+    #[test]
+    fn unknown_environment_variable_is_not_fatal() {
+        let config = config_from("", &[("PORTCULLIS_NO_SUCH_KEY", "1")]);
+        assert!(config.is_ok());
+    }
+
+    #[test]
+    fn unknown_key_is_refused_by_name() {
+        let err = config_from("[default.portcullis]\nsesion_lifetime = 5", &[]).unwrap_err();
+        assert!(err.to_string().contains("sesion_lifetime"), "{err}");
+    }
+
+    #[test]
+    fn invalid_value_is_refused_by_name() {
+        let err =
+            config_from("[default.portcullis]\naccess_token_ttl = \"soon\"", &[]).unwrap_err();
+        assert!(err.to_string().contains("access_token_ttl"), "{err}");
+        let err = config_from("[default.portcullis]\nregistration = \"maybe\"", &[]).unwrap_err();
+        assert!(err.to_string().contains("registration"), "{err}");
+    }
+
+    #[test]
+    fn cookie_secure_follows_public_url() {
+        let plain = config_from("", &[]).unwrap();
+        assert!(!plain.cookie_secure());
+        let tls = config_from(
+            "[default.portcullis]\npublic_url = \"https://auth.example.com\"",
+            &[],
+        )
+        .unwrap();
+        assert!(tls.cookie_secure());
+    }
+}

@@ -1,0 +1,135 @@
+//! Passwords as typed by a user: never logged (`Debug` is redacted), never truncated,
+//! refused above 1024 bytes before anything hashes them (SPEC §1, §8).
+
+use std::fmt;
+
+use rocket::form::{self, FromFormField, ValueField};
+use serde::{Deserialize, Deserializer};
+
+/// Longest accepted password, in bytes; longer input is refused before hashing.
+pub const MAX_BYTES: usize = 1024;
+
+/// A password of at most [`MAX_BYTES`] bytes. Policy (minimum length, context words)
+/// is checked separately with [`check_policy`], because logins must accept passwords
+/// set under an older, weaker policy.
+#[derive(Clone)]
+pub struct Password(String);
+
+/// Why a password cannot be used; the message is shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeakPassword {
+    /// Shorter than `password_min_length` code points.
+    #[error("Use at least {0} characters.")]
+    TooShort(usize),
+    /// Longer than [`MAX_BYTES`].
+    #[error("Use at most {MAX_BYTES} bytes.")]
+    TooLong,
+    /// The same as the email's local part or the product name.
+    #[error("Do not use your email address or the name of this site as your password.")]
+    ContextWord,
+}
+
+impl Password {
+    /// Accepts any string up to [`MAX_BYTES`] bytes.
+    pub fn new(raw: impl Into<String>) -> Result<Password, WeakPassword> {
+        let raw = raw.into();
+        if raw.len() > MAX_BYTES {
+            return Err(WeakPassword::TooLong);
+        }
+        Ok(Password(raw))
+    }
+
+    /// The secret itself, for hashing only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// NIST 800-63B style checks for a new password: length in code points, and not one
+/// of the context words. No composition rules.
+pub fn check_policy(
+    password: &Password,
+    min_length: usize,
+    context: &[&str],
+) -> Result<(), WeakPassword> {
+    if password.0.chars().count() < min_length {
+        return Err(WeakPassword::TooShort(min_length));
+    }
+    let lowered = password.0.to_lowercase();
+    let is_context = context
+        .iter()
+        .chain(&["portcullis"])
+        .any(|word| !word.is_empty() && lowered == word.to_lowercase());
+    if is_context {
+        return Err(WeakPassword::ContextWord);
+    }
+    Ok(())
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl<'de> Deserialize<'de> for Password {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Password::new(raw).map_err(serde::de::Error::custom)
+    }
+}
+
+#[rocket::async_trait]
+impl<'v> FromFormField<'v> for Password {
+    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
+        Ok(Password::new(field.value).map_err(|e| form::Error::validation(e.to_string()))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_counts_code_points_not_bytes() {
+        let accented = Password::new("é".repeat(12)).unwrap();
+        assert_eq!(check_policy(&accented, 12, &[]), Ok(()));
+        let short = Password::new("é".repeat(11)).unwrap();
+        assert_eq!(
+            check_policy(&short, 12, &[]),
+            Err(WeakPassword::TooShort(12))
+        );
+    }
+
+    #[test]
+    fn over_1024_bytes_is_refused_and_never_truncated() {
+        assert_eq!(
+            Password::new("a".repeat(1025)).unwrap_err(),
+            WeakPassword::TooLong
+        );
+        assert_eq!(
+            Password::new("a".repeat(1024)).unwrap().expose().len(),
+            1024
+        );
+    }
+
+    #[test]
+    fn context_words_are_refused() {
+        let mine = Password::new("Alice.Liddell.1865").unwrap();
+        assert_eq!(
+            check_policy(&mine, 12, &["alice.liddell.1865"]),
+            Err(WeakPassword::ContextWord)
+        );
+        let product = Password::new("PortCullis").unwrap();
+        assert_eq!(
+            check_policy(&product, 4, &[]),
+            Err(WeakPassword::ContextWord)
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let secret = Password::new("correct horse battery").unwrap();
+        assert!(!format!("{secret:?}").contains("horse"));
+    }
+}

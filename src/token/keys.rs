@@ -1,0 +1,149 @@
+//! The PASETO v4.local key ring: `keys/NNNN.paserk` files in the data dir, each one
+//! line `k4.local.…` (PASERK), mode 0600. The highest number signs new tokens; every
+//! key in the folder still opens tokens, found by the PASERK id (`k4.lid.…`) carried
+//! in each token's footer.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use pasetors::footer::Footer;
+use pasetors::keys::{Generate, SymmetricKey};
+use pasetors::paserk::{FormatAsPaserk, Id};
+use pasetors::version4::V4;
+
+/// The key files cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Reading or writing the folder failed.
+    #[error("key folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A file is not a `k4.local` PASERK key (its content is never shown).
+    #[error("key file {0} is not a PASERK k4.local key")]
+    Malformed(PathBuf),
+    /// Key generation failed.
+    #[error("could not generate a key: {0}")]
+    Generate(String),
+}
+
+/// A key that can open tokens.
+pub(crate) struct Key {
+    pub(crate) secret: SymmetricKey<V4>,
+    /// The footer bytes naming this key, put on every token it mints.
+    pub(crate) footer: Vec<u8>,
+}
+
+/// All known keys by PASERK id, and which one mints.
+pub struct Keyring {
+    keys: HashMap<String, Key>,
+    current: String,
+}
+
+impl Keyring {
+    /// Loads `dir`, creating it with a first key when it holds none.
+    pub fn load_or_create(dir: &Path) -> Result<Keyring, KeyError> {
+        let io = |source| KeyError::Io {
+            path: dir.to_owned(),
+            source,
+        };
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io)?;
+        if key_files(dir)?.is_empty() {
+            write_new_key(dir, 1)?;
+        }
+        let mut keys = HashMap::new();
+        let mut current = String::new();
+        for (_, path) in key_files(dir)? {
+            let text = fs::read_to_string(&path).map_err(io)?;
+            let secret = SymmetricKey::<V4>::try_from(text.trim())
+                .map_err(|_| KeyError::Malformed(path.clone()))?;
+            let id = paserk_id(&secret);
+            let mut footer = Footer::new();
+            footer.key_id(&Id::from(&secret));
+            let footer = footer
+                .to_string()
+                .map_err(|e| KeyError::Generate(e.to_string()))?
+                .into_bytes();
+            current = id.clone();
+            keys.insert(id, Key { secret, footer });
+        }
+        Ok(Keyring { keys, current })
+    }
+
+    /// Adds a new minting key to `dir` and returns its PASERK id; older keys stay.
+    pub fn rotate(dir: &Path) -> Result<String, KeyError> {
+        let next = key_files(dir)?.last().map_or(1, |(n, _)| n + 1);
+        let secret = write_new_key(dir, next)?;
+        Ok(paserk_id(&secret))
+    }
+
+    /// The key that mints new tokens, with its id.
+    pub(crate) fn current(&self) -> (&str, &Key) {
+        (&self.current, &self.keys[&self.current])
+    }
+
+    /// The key with this PASERK id.
+    pub(crate) fn get(&self, id: &str) -> Option<&Key> {
+        self.keys.get(id)
+    }
+}
+
+fn paserk_id(secret: &SymmetricKey<V4>) -> String {
+    let mut id = String::new();
+    Id::from(secret)
+        .fmt(&mut id)
+        .expect("writing to a String cannot fail");
+    id
+}
+
+/// `NNNN.paserk` files of `dir`, by number.
+fn key_files(dir: &Path) -> Result<Vec<(u32, PathBuf)>, KeyError> {
+    let entries = fs::read_dir(dir).map_err(|source| KeyError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut files: Vec<(u32, PathBuf)> = entries
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let number = path
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".paserk")?
+                .parse()
+                .ok()?;
+            Some((number, path))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn write_new_key(dir: &Path, number: u32) -> Result<SymmetricKey<V4>, KeyError> {
+    let secret = SymmetricKey::<V4>::generate().map_err(|e| KeyError::Generate(e.to_string()))?;
+    let mut paserk = String::new();
+    secret
+        .fmt(&mut paserk)
+        .map_err(|e| KeyError::Generate(e.to_string()))?;
+    let path = dir.join(format!("{number:04}.paserk"));
+    let io = |source| KeyError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(io)?;
+    writeln!(file, "{paserk}").map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(secret)
+}

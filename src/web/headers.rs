@@ -1,0 +1,41 @@
+//! Security headers on every response, error pages included (SPEC §8).
+
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::Header;
+use rocket::{Request, Response};
+
+/// Adds CSP, `nosniff`, `no-referrer`, `no-store` (except on static assets) and, when
+/// cookies are secure, HSTS.
+pub struct SecurityHeaders {
+    /// Whether to send `Strict-Transport-Security`.
+    pub hsts: bool,
+}
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                   frame-ancestors 'none'; object-src 'none'; base-uri 'none'";
+
+#[rocket::async_trait]
+impl Fairing for SecurityHeaders {
+    fn info(&self) -> Info {
+        Info {
+            name: "Portcullis security headers",
+            kind: Kind::Response,
+        }
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        response.set_header(Header::new("Content-Security-Policy", CSP));
+        response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
+        response.set_header(Header::new("Referrer-Policy", "no-referrer"));
+        response.set_header(Header::new("X-Frame-Options", "DENY"));
+        if !request.uri().path().starts_with("/static/") {
+            response.set_header(Header::new("Cache-Control", "no-store"));
+        }
+        if self.hsts {
+            response.set_header(Header::new(
+                "Strict-Transport-Security",
+                "max-age=31536000; includeSubDomains",
+            ));
+        }
+    }
+}

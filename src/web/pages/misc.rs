@@ -1,0 +1,77 @@
+//! The front door, health check, stylesheet and error catchers.
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::request::Request;
+use rocket::response::{self, Redirect, Responder};
+use rocket::{catch, get};
+
+use super::super::session::{MaybeUser, forget_dead_cookie};
+use super::super::views::STYLESHEET;
+use crate::error::error_page;
+
+/// `/` sends users to their account, everyone else to the login form.
+#[get("/")]
+pub fn index(user: MaybeUser) -> Redirect {
+    match user.0 {
+        Some(_) => Redirect::to("/account"),
+        None => Redirect::to("/login"),
+    }
+}
+
+/// Liveness probe for `portcullis healthcheck` and container orchestrators.
+#[get("/healthz")]
+pub fn healthz() -> (ContentType, &'static str) {
+    (ContentType::JSON, "{\"status\":\"ok\"}")
+}
+
+/// The embedded stylesheet, cacheable for a day.
+#[get("/static/portcullis.css")]
+pub fn stylesheet() -> Static {
+    Static(ContentType::CSS, STYLESHEET)
+}
+
+/// An embedded asset, with a `Cache-Control` that lets browsers keep it.
+pub struct Static(ContentType, &'static str);
+
+impl<'r> Responder<'r, 'static> for Static {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        rocket::Response::build_from((self.0, self.1).respond_to(request)?)
+            .header(Header::new("Cache-Control", "public, max-age=86400"))
+            .ok()
+    }
+}
+
+/// An anonymous visitor on a protected page goes to the login form and comes back.
+#[catch(401)]
+pub fn unauthorized(request: &Request<'_>) -> Redirect {
+    forget_dead_cookie(request);
+    let back = request.uri().to_string();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("rd", &back)
+        .finish();
+    Redirect::to(format!("/login?{query}"))
+}
+
+/// Every other error status gets the styled error page.
+#[catch(default)]
+pub fn default(status: Status, _: &Request<'_>) -> ErrorPage {
+    ErrorPage(status)
+}
+
+/// The error page for a catcher.
+pub struct ErrorPage(Status);
+
+impl<'r> Responder<'r, 'static> for ErrorPage {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let message = match self.0.code {
+            400 => "The request could not be understood.",
+            403 => "You are not allowed to do that.",
+            404 => "There is nothing here.",
+            413 => "The request is too large.",
+            422 => "The submitted data is not valid.",
+            _ if self.0.code >= 500 => "Something went wrong on our side.",
+            _ => "The request could not be completed.",
+        };
+        error_page(request, self.0, message)
+    }
+}

@@ -1,0 +1,6 @@
+//! HTML route handlers, one file per area.
+
+pub mod account;
+pub mod login;
+pub mod misc;
+pub mod register;

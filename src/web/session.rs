@@ -1,0 +1,171 @@
+//! The session cookie and the browser guards built on it.
+//!
+//! [`AuthUser`] is resolved once per request and cached, so guards built on it
+//! (admin, fresh re-authentication) never repeat the work. A missing, garbage or
+//! tampered cookie means "anonymous" (and a bad one is dropped); an expired token
+//! whose session is alive is replaced transparently (sliding session, SPEC §2).
+
+use cookie::Expiration;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::{Ignite, Rocket, Sentinel};
+use time::OffsetDateTime;
+
+use super::client::client_of;
+use crate::auth::{Auth, Check, Identity, Issued, Refreshed};
+use crate::clock::secs;
+use crate::config::Config;
+use crate::token::TokenKind;
+
+/// Name of the session cookie (SPEC §2).
+pub fn cookie_name(config: &Config) -> &'static str {
+    match (config.cookie_secure(), config.cookie_domain.is_some()) {
+        (false, _) => "portcullis",
+        (true, false) => "__Host-portcullis",
+        (true, true) => "__Secure-portcullis",
+    }
+}
+
+fn base_cookie(config: &Config, value: String) -> Cookie<'static> {
+    let mut cookie = Cookie::build((cookie_name(config), value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(config.cookie_secure())
+        .build();
+    if let Some(domain) = &config.cookie_domain {
+        cookie.set_domain(domain.clone());
+    }
+    cookie
+}
+
+/// Puts a freshly minted token in the session cookie. Without "remember me" the
+/// cookie dies with the browser; with it, it lasts to the session's absolute end.
+pub fn set_session_cookie(cookies: &CookieJar<'_>, config: &Config, issued: &Issued, now: i64) {
+    let mut cookie = base_cookie(config, issued.token.clone());
+    let session = &issued.session;
+    if session.remember {
+        let end = session
+            .expires_at
+            .unwrap_or(now + secs(config.remember_idle_timeout));
+        let max_age = time::Duration::seconds((end - now).max(0));
+        cookie.set_max_age(max_age);
+        cookie.set_expires(OffsetDateTime::now_utc() + max_age);
+    } else {
+        cookie.set_expires(Expiration::Session);
+    }
+    cookies.add_private(cookie);
+}
+
+/// Clears the session cookie in the browser.
+pub fn clear_session_cookie(cookies: &CookieJar<'_>, config: &Config) {
+    cookies.remove_private(base_cookie(config, String::new()));
+}
+
+/// A logged-in browser user. As a guard it forwards with `401` when the request is
+/// anonymous; the HTML catcher turns that into `303 /login?rd=<path>`.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub Identity);
+
+/// The browser user if logged in, `None` otherwise; never fails.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<AuthUser>);
+
+async fn resolve(request: &Request<'_>) -> Option<AuthUser> {
+    let auth = request.rocket().state::<Auth>()?;
+    let config = auth.config();
+    let cookies = request.cookies();
+    let name = cookie_name(config);
+    let Some(cookie) = cookies.get_private(name) else {
+        if cookies.get(name).is_some() {
+            clear_session_cookie(cookies, config);
+        }
+        return None;
+    };
+    let claims = match auth.check(cookie.value(), TokenKind::Browser) {
+        Check::Valid(identity) => return Some(AuthUser(identity)),
+        Check::Expired(claims) => claims,
+        Check::Rejected => {
+            clear_session_cookie(cookies, config);
+            return None;
+        }
+    };
+    match auth.refresh(&claims, &client_of(request, config)).await {
+        Ok(Refreshed::Renewed(identity, issued)) => {
+            set_session_cookie(cookies, config, &issued, auth.now());
+            Some(AuthUser(identity))
+        }
+        Ok(Refreshed::Ended | Refreshed::ReuseDetected) => {
+            clear_session_cookie(cookies, config);
+            None
+        }
+        Err(e) => {
+            // Fail closed: an unreadable store means nobody is let in.
+            rocket::error!("session refresh failed: {e}");
+            None
+        }
+    }
+}
+
+/// Clears a session cookie that did not authenticate this request. Rocket discards
+/// cookie changes when a request ends in a catcher, so the 401 catcher calls this to
+/// make sure a dead or forged cookie does not linger in the browser.
+pub fn forget_dead_cookie(request: &Request<'_>) {
+    let Some(auth) = request.rocket().state::<Auth>() else {
+        return;
+    };
+    let resolved: &Option<AuthUser> = request.local_cache(|| None);
+    let config = auth.config();
+    if resolved.is_none() && request.cookies().get(cookie_name(config)).is_some() {
+        clear_session_cookie(request.cookies(), config);
+    }
+}
+
+async fn cached<'r>(request: &'r Request<'_>) -> &'r Option<AuthUser> {
+    request
+        .local_cache_async(async { resolve(request).await })
+        .await
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AuthUser {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match cached(request).await {
+            Some(user) => Outcome::Success(user.clone()),
+            None => Outcome::Forward(Status::Unauthorized),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for MaybeUser {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(MaybeUser(cached(request).await.clone()))
+    }
+}
+
+/// Aborts the launch when a route uses the guard but the fairing is missing.
+fn fairing_missing(rocket: &Rocket<Ignite>) -> bool {
+    let missing = rocket.state::<Auth>().is_none();
+    if missing {
+        rocket::error!("a route uses Portcullis's guards but the fairing is not attached");
+        rocket::info!("attach it with `.attach(portcullis::fairing())`");
+    }
+    missing
+}
+
+impl Sentinel for AuthUser {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        fairing_missing(rocket)
+    }
+}
+
+impl Sentinel for MaybeUser {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        fairing_missing(rocket)
+    }
+}

@@ -1,0 +1,104 @@
+//! HTML rendering. Templates are compiled into the binary (`include_str!`) and
+//! rendered by our own Tera instance rather than `rocket_dyn_templates`' fairing, so
+//! the binary runs from any directory and an app embedding Portcullis keeps its own
+//! template engine. An optional `templates_dir` overrides templates by file name.
+
+use std::path::Path;
+
+use rocket::http::{ContentType, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use tera::{Context, Tera};
+
+/// The embedded templates, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    (
+        "register.html",
+        include_str!("../../templates/register.html"),
+    ),
+    ("account.html", include_str!("../../templates/account.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+];
+
+/// The embedded stylesheet, served at `/static/portcullis.css`.
+pub const STYLESHEET: &str = include_str!("../../static/portcullis.css");
+
+/// The template engine held in Rocket state.
+pub struct Views(Tera);
+
+/// A template could not be loaded at start-up.
+#[derive(Debug, thiserror::Error)]
+#[error("template error: {0}")]
+pub struct ViewError(String);
+
+impl Views {
+    /// Loads the embedded templates, then any same-named files from `overrides`.
+    pub fn load(overrides: Option<&Path>) -> Result<Views, ViewError> {
+        let mut sources: Vec<(String, String)> = TEMPLATES
+            .iter()
+            .map(|(name, body)| (name.to_string(), body.to_string()))
+            .collect();
+        if let Some(dir) = overrides {
+            for (name, body) in &mut sources {
+                let path = dir.join(&*name);
+                if path.is_file() {
+                    *body = std::fs::read_to_string(&path)
+                        .map_err(|e| ViewError(format!("{}: {e}", path.display())))?;
+                }
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_templates(sources)
+            .map_err(|e| ViewError(format!("{e:?}")))?;
+        Ok(Views(tera))
+    }
+
+    /// Renders `name` into a page with `status`.
+    pub fn page(&self, status: Status, name: &str, context: &Context) -> Page {
+        match self.0.render(name, context) {
+            Ok(html) => Page { status, html },
+            Err(e) => {
+                rocket::error!("rendering {name} failed: {e:?}");
+                Page {
+                    status: Status::InternalServerError,
+                    html: "<!doctype html><title>Error</title><p>Something went wrong.</p>".into(),
+                }
+            }
+        }
+    }
+}
+
+/// A rendered HTML page and its status.
+#[derive(Debug)]
+pub struct Page {
+    /// The status to send.
+    pub status: Status,
+    /// The HTML body.
+    pub html: String,
+}
+
+impl<'r> Responder<'r, 'static> for Page {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        Response::build()
+            .status(self.status)
+            .header(ContentType::HTML)
+            .sized_body(self.html.len(), std::io::Cursor::new(self.html))
+            .ok()
+    }
+}
+
+impl Views {
+    /// Renders `name` with a JSON object as its context.
+    pub fn render(&self, status: Status, name: &str, context: serde_json::Value) -> Page {
+        match Context::from_value(context) {
+            Ok(context) => self.page(status, name, &context),
+            Err(e) => {
+                rocket::error!("bad context for {name}: {e}");
+                self.page(Status::InternalServerError, "error.html", &Context::new())
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! `TestApp`: a Portcullis server on Rocket's local client with its own temporary
+//! data dir and a manual clock; `Browser`: one cookie jar talking to it, so a test
+//! can play several devices at once.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use portcullis::clock::ManualClock;
+use rocket::figment::Figment;
+use rocket::figment::value::{Dict, Value};
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::blocking::{Client, LocalResponse};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running server under test.
+pub struct TestApp {
+    pub client: Client,
+    pub clock: Arc<ManualClock>,
+    pub dir: Arc<tempfile::TempDir>,
+    settings: Dict,
+}
+
+impl TestApp {
+    /// A server with the default settings (cheap argon2 so tests stay fast).
+    pub fn spawn() -> TestApp {
+        TestApp::spawn_with(&[])
+    }
+
+    /// A server with some `[portcullis]` settings overridden.
+    pub fn spawn_with(settings: &[(&str, Value)]) -> TestApp {
+        TestApp::spawn_in(Arc::new(tempfile::tempdir().expect("temp dir")), settings)
+    }
+
+    /// A server on an existing data dir (no other server may hold it).
+    pub fn spawn_in(dir: Arc<tempfile::TempDir>, settings: &[(&str, Value)]) -> TestApp {
+        let mut dict = Dict::new();
+        dict.insert("argon2_memory_kib".into(), 256.into());
+        dict.insert("argon2_iterations".into(), 1.into());
+        for (key, value) in settings {
+            dict.insert((*key).into(), value.clone());
+        }
+        TestApp::start(dir, dict, ManualClock::starting_now())
+    }
+
+    fn start(dir: Arc<tempfile::TempDir>, mut settings: Dict, clock: Arc<ManualClock>) -> TestApp {
+        settings
+            .entry("data_dir".into())
+            .or_insert_with(|| dir.path().display().to_string().into());
+        let rocket = rocket::custom(figment(&settings))
+            .attach(portcullis::fairing().with_clock(clock.clone()));
+        let client = Client::untracked(rocket).expect("server starts");
+        TestApp {
+            client,
+            clock,
+            dir,
+            settings,
+        }
+    }
+
+    /// Stops this server and starts a new one on the same data dir and clock.
+    pub fn restart(self) -> TestApp {
+        let TestApp {
+            client,
+            clock,
+            dir,
+            settings,
+        } = self;
+        drop(client);
+        TestApp::start(dir, settings, clock)
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// A new browser with an empty cookie jar.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookies: HashMap::new(),
+        }
+    }
+
+    /// Path of the data dir.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_owned()
+    }
+
+    /// The Portcullis service inside the server, to look at stored records.
+    pub fn auth(&self) -> &portcullis::auth::Auth {
+        self.client.rocket().state().expect("fairing attached")
+    }
+}
+
+/// The figment tests build servers from: Rocket's debug defaults, quiet logs, and
+/// the given `[portcullis]` table.
+pub fn figment(settings: &Dict) -> Figment {
+    Figment::from(rocket::Config::debug_default())
+        .merge(("log_level", "off"))
+        .merge(("portcullis", settings.clone()))
+}
+
+/// What a test looks at in a response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: Status,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// `Set-Cookie` headers, parsed.
+    pub set_cookies: Vec<cookie::Cookie<'static>>,
+}
+
+impl Reply {
+    fn from(response: LocalResponse<'_>) -> Reply {
+        let status = response.status();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|h| (h.name().to_string(), h.value().to_string()))
+            .collect();
+        let set_cookies = headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, v)| cookie::Cookie::parse_encoded(v.clone()).ok())
+            .collect();
+        let body = response.into_string().unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body,
+            set_cookies,
+        }
+    }
+
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Location` of a redirect.
+    pub fn location(&self) -> Option<&str> {
+        self.header("Location")
+    }
+
+    /// The `Set-Cookie` for `name`, if any.
+    pub fn set_cookie(&self, name: &str) -> Option<&cookie::Cookie<'static>> {
+        self.set_cookies.iter().find(|c| c.name() == name)
+    }
+
+    /// The value of the hidden `csrf_token` field on this page.
+    pub fn csrf_token(&self) -> Option<String> {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker)? + marker.len();
+        let end = self.body[start..].find('"')? + start;
+        Some(self.body[start..end].to_owned())
+    }
+}
+
+/// One cookie jar: a browser on one device.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookies: HashMap<String, String>,
+}
+
+impl Browser<'_> {
+    fn remember(&mut self, reply: &Reply) {
+        for cookie in &reply.set_cookies {
+            let removed =
+                cookie.max_age().is_some_and(|age| age.is_zero()) || cookie.value().is_empty();
+            if removed {
+                self.cookies.remove(cookie.name());
+            } else {
+                self.cookies
+                    .insert(cookie.name().to_owned(), cookie.value().to_owned());
+            }
+        }
+    }
+
+    fn send(&mut self, request: rocket::local::blocking::LocalRequest<'_>) -> Reply {
+        let request = self.cookies.iter().fold(request, |r, (name, value)| {
+            r.cookie(rocket::http::Cookie::new(name.clone(), value.clone()))
+        });
+        let reply = Reply::from(request.dispatch());
+        self.remember(&reply);
+        reply
+    }
+
+    /// `GET path`.
+    pub fn get(&mut self, path: &str) -> Reply {
+        let request = self.app.client.get(path.to_owned());
+        self.send(request)
+    }
+
+    /// `GET path` with extra headers.
+    pub fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.app.client.get(path.to_owned());
+        for (name, value) in headers {
+            request.add_header(Header::new(name.to_string(), value.to_string()));
+        }
+        self.send(request)
+    }
+
+    /// `POST path` with a raw urlencoded body and extra headers.
+    pub fn post_raw(
+        &mut self,
+        path: &str,
+        body: impl AsRef<[u8]>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self
+            .app
+            .client
+            .post(path.to_owned())
+            .header(ContentType::Form)
+            .body(body.as_ref());
+        for (name, value) in headers {
+            request.add_header(Header::new(name.to_string(), value.to_string()));
+        }
+        self.send(request)
+    }
+
+    /// `POST path` with `fields` and this browser's CSRF token.
+    pub fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let token = self.csrf_token();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, encode(&all), &[])
+    }
+
+    /// A CSRF token from a page this browser can see.
+    pub fn csrf_token(&mut self) -> String {
+        let login = self.get("/login");
+        let page = if login.status == Status::Ok {
+            login
+        } else {
+            self.get("/account")
+        };
+        page.csrf_token().expect("page carries a csrf token")
+    }
+
+    /// Registers through the form.
+    pub fn register(&mut self, email: &str, password: &str) -> Reply {
+        self.post_form("/register", &[("email", email), ("password", password)])
+    }
+
+    /// Logs in through the form.
+    pub fn login(&mut self, email: &str, password: &str) -> Reply {
+        self.post_form("/login", &[("email", email), ("password", password)])
+    }
+
+    /// Logs out through the form.
+    pub fn logout(&mut self) -> Reply {
+        self.post_form("/logout", &[])
+    }
+
+    /// The session cookie's raw value.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookies.get("portcullis").cloned()
+    }
+}
+
+/// `application/x-www-form-urlencoded` body from pairs.
+pub fn encode(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+/// A registered user with a logged-in browser.
+pub fn registered<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let mut browser = app.browser();
+    let reply = browser.register(email, PASSWORD);
+    assert_eq!(
+        reply.status,
+        Status::SeeOther,
+        "registration failed: {}",
+        reply.body
+    );
+    browser
+}

@@ -1,0 +1,11 @@
+//! Portcullis's integration tests: one crate (one link of the dependency tree), one
+//! module per area, every test on its own server with a fresh data dir.
+
+mod helpers;
+
+mod account;
+mod config;
+mod login;
+mod register;
+mod sessions;
+mod web_basics;

@@ -1,0 +1,180 @@
+//! What every page owes its visitor: CSRF checks, security headers, the front door,
+//! the health check, embedded assets and template overrides (SPEC §3, §8).
+
+use rocket::http::Status;
+
+use crate::helpers::{PASSWORD, TestApp, encode, registered};
+
+#[test]
+fn a_post_without_a_csrf_token_is_403_and_changes_nothing() {
+    let app = TestApp::spawn();
+    let mut browser = app.browser();
+    browser.get("/register");
+
+    let reply = browser.post_raw(
+        "/register",
+        encode(&[("email", "alice@example.com"), ("password", PASSWORD)]),
+        &[],
+    );
+
+    assert_eq!(reply.status, Status::Forbidden);
+    assert_eq!(
+        app.browser().login("alice@example.com", PASSWORD).status,
+        Status::Unauthorized
+    );
+}
+
+#[test]
+fn a_post_with_a_wrong_csrf_token_is_403() {
+    let app = TestApp::spawn();
+    let mut browser = app.browser();
+    browser.get("/login");
+
+    let reply = browser.post_raw(
+        "/login",
+        encode(&[
+            ("csrf_token", "forged"),
+            ("email", "a@b.c"),
+            ("password", PASSWORD),
+        ]),
+        &[],
+    );
+
+    assert_eq!(reply.status, Status::Forbidden);
+}
+
+#[test]
+fn a_foreign_origin_is_403_even_with_a_valid_token() {
+    let app = TestApp::spawn();
+    registered(&app, "alice@example.com");
+    let mut browser = app.browser();
+    let token = browser.csrf_token();
+    let body = encode(&[
+        ("csrf_token", &token),
+        ("email", "alice@example.com"),
+        ("password", PASSWORD),
+    ]);
+
+    let foreign = browser.post_raw("/login", &body, &[("Origin", "https://evil.example")]);
+    let cross_site = browser.post_raw("/login", &body, &[("Sec-Fetch-Site", "cross-site")]);
+    let own = browser.post_raw("/login", &body, &[("Origin", "http://localhost:8000")]);
+
+    assert_eq!(foreign.status, Status::Forbidden);
+    assert_eq!(cross_site.status, Status::Forbidden);
+    assert_eq!(own.status, Status::SeeOther);
+}
+
+#[test]
+fn logout_needs_a_csrf_token() {
+    let app = TestApp::spawn();
+    let mut browser = registered(&app, "alice@example.com");
+
+    let reply = browser.post_raw("/logout", "", &[]);
+
+    assert_eq!(reply.status, Status::Forbidden);
+    assert_eq!(browser.get("/account").status, Status::Ok);
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    let app = TestApp::spawn();
+
+    for reply in [
+        app.browser().get("/login"),
+        app.browser().get("/no-such-page"),
+    ] {
+        let csp = reply.header("Content-Security-Policy").unwrap();
+        for directive in [
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(directive), "{csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(reply.header("X-Content-Type-Options"), Some("nosniff"));
+        assert_eq!(reply.header("Referrer-Policy"), Some("no-referrer"));
+        assert_eq!(reply.header("Cache-Control"), Some("no-store"));
+    }
+}
+
+#[test]
+fn the_front_door_sends_visitors_to_login_and_users_to_their_account() {
+    let app = TestApp::spawn();
+    let mut user = registered(&app, "alice@example.com");
+
+    assert_eq!(app.browser().get("/").location(), Some("/login"));
+    assert_eq!(user.get("/").location(), Some("/account"));
+}
+
+#[test]
+fn unknown_pages_get_a_styled_404() {
+    let app = TestApp::spawn();
+
+    let reply = app.browser().get("/nowhere");
+
+    assert_eq!(reply.status, Status::NotFound);
+    assert!(reply.body.contains("There is nothing here."));
+}
+
+#[test]
+fn the_health_check_answers() {
+    let app = TestApp::spawn();
+
+    let reply = app.browser().get("/healthz");
+
+    assert_eq!(reply.status, Status::Ok);
+    assert_eq!(reply.body, "{\"status\":\"ok\"}");
+}
+
+#[test]
+fn the_embedded_stylesheet_is_served_and_cacheable() {
+    let app = TestApp::spawn();
+
+    let reply = app.browser().get("/static/portcullis.css");
+
+    assert_eq!(reply.status, Status::Ok);
+    assert_eq!(
+        reply.header("Content-Type"),
+        Some("text/css; charset=utf-8")
+    );
+    assert!(reply.header("Cache-Control").unwrap().contains("max-age"));
+    assert!(reply.body.contains("body"));
+}
+
+#[test]
+fn templates_can_be_overridden_from_a_folder() {
+    let overrides = tempfile::tempdir().unwrap();
+    std::fs::write(
+        overrides.path().join("login.html"),
+        "<p>Company login</p><input name=\"csrf_token\" value=\"{{ csrf_token }}\">",
+    )
+    .unwrap();
+    let app = TestApp::spawn_with(&[(
+        "templates_dir",
+        overrides.path().display().to_string().into(),
+    )]);
+
+    let reply = app.browser().get("/login");
+
+    assert!(reply.body.contains("Company login"));
+    assert!(
+        app.browser()
+            .get("/register")
+            .body
+            .contains("Create an account"),
+        "others stay embedded"
+    );
+}
+
+#[test]
+fn user_input_is_escaped_in_pages() {
+    let app = TestApp::spawn();
+
+    let reply = app
+        .browser()
+        .login("<script>alert(1)</script>@x.io", PASSWORD);
+
+    assert!(!reply.body.contains("<script>alert(1)</script>"));
+    assert!(reply.body.contains("&lt;script&gt;"));
+}
