@@ -2,6 +2,7 @@
 
 use super::{Auth, Client, Identity, InternalError, Issued, UserView};
 use crate::config::Registration;
+use crate::domain::audit::AuditKind;
 use crate::domain::password::{WeakPassword, check_policy};
 use crate::domain::{Email, Password, SessionKind, User, UserId};
 use crate::store::InsertUserError;
@@ -50,6 +51,12 @@ impl Auth {
         let issued = self
             .start_session(&user, SessionKind::Browser, false, client)
             .await?;
+        self.audit(
+            AuditKind::Registered,
+            Some(user.id),
+            Some(issued.session.id),
+            client,
+        );
         Ok((self.identity_of(&user, &issued), issued))
     }
 
@@ -108,7 +115,11 @@ impl Auth {
             .await;
         let mut user = match stored {
             Some(user) if verified && !user.disabled => user,
-            _ => return Err(LoginError::InvalidCredentials),
+            other => {
+                let user = other.map(|u| u.id);
+                self.audit(AuditKind::LoginFailed, user, None, client);
+                return Err(LoginError::InvalidCredentials);
+            }
         };
         if self.hasher.needs_rehash(&user.password_hash) {
             user.password_hash = self
@@ -120,6 +131,12 @@ impl Auth {
         }
         let view = UserView::from(&user);
         let issued = self.start_session(&view, kind, remember, client).await?;
+        self.audit(
+            AuditKind::LoginSucceeded,
+            Some(view.id),
+            Some(issued.session.id),
+            client,
+        );
         Ok((self.identity_of(&view, &issued), issued))
     }
 

@@ -4,6 +4,7 @@
 
 mod account;
 mod live;
+mod manage;
 mod refresh;
 
 use std::net::IpAddr;
@@ -11,10 +12,12 @@ use std::sync::Arc;
 
 pub use account::{LoginError, RegisterError};
 pub use live::{Live, UserView};
+pub use manage::PasswordChangeError;
 pub use refresh::Refreshed;
 
 use crate::clock::{Clock, secs};
 use crate::config::Config;
+use crate::domain::audit::AuditKind;
 use crate::domain::hasher::{HashError, Hasher};
 use crate::domain::session::device_label;
 use crate::domain::{Session, SessionId, SessionKind, UserId};
@@ -161,14 +164,32 @@ impl Auth {
     }
 
     /// Ends `id` if it belongs to `user`; `false` (and nothing touched) otherwise.
-    pub async fn end_own_session(&self, user: &UserId, id: &SessionId) -> Result<bool, StoreError> {
+    pub async fn end_own_session(
+        &self,
+        user: &UserId,
+        id: &SessionId,
+        client: &Client,
+    ) -> Result<bool, StoreError> {
         match self.store.session(id)? {
             Some(session) if session.user_id == *user => {
+                self.audit(AuditKind::SessionRevoked, Some(*user), Some(*id), client);
                 self.end_session(id).await?;
                 Ok(true)
             }
             _ => Ok(false),
         }
+    }
+
+    /// Logs this session out.
+    pub async fn logout(&self, me: &Identity, client: &Client) -> Result<(), StoreError> {
+        self.audit(
+            AuditKind::LoggedOut,
+            Some(me.user.id),
+            Some(me.session),
+            client,
+        );
+        self.end_session(&me.session).await?;
+        Ok(())
     }
 
     /// Starts a session for `user_id` and mints its first token (not flushed).
@@ -221,5 +242,31 @@ impl Auth {
             rotation: session.rotation,
             auth_at: session.auth_at,
         })
+    }
+}
+
+impl Auth {
+    /// Appends an audit event; a failure to record is logged, never fatal.
+    pub(crate) fn audit(
+        &self,
+        kind: AuditKind,
+        user: Option<UserId>,
+        session: Option<SessionId>,
+        client: &Client,
+    ) {
+        let event = crate::domain::audit::AuditEvent {
+            at: self.clock.now(),
+            kind,
+            user,
+            session,
+            ip: client.ip,
+            user_agent: client
+                .user_agent
+                .as_deref()
+                .map(crate::domain::audit::sanitise),
+        };
+        if let Err(e) = self.store.record(&event) {
+            rocket::error!("could not record audit event {kind:?}: {e}");
+        }
     }
 }

@@ -8,6 +8,7 @@
 
 use super::{Auth, Client, Identity, InternalError, Issued};
 use crate::clock::secs;
+use crate::domain::audit::AuditKind;
 use crate::domain::session::Liveness;
 use crate::token::TokenClaims;
 
@@ -52,6 +53,12 @@ impl Auth {
             session.rotation += 1;
             session.rotated_at = now;
         } else if claims.rotation + 1 != session.rotation || now - session.rotated_at > grace {
+            self.audit(
+                AuditKind::CredentialReuse,
+                Some(session.user_id),
+                Some(session.id),
+                client,
+            );
             self.end_session(&session.id).await?;
             return Ok(Refreshed::ReuseDetected);
         }

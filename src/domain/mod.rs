@@ -2,6 +2,7 @@
 //! about HTTP or about how the store lays out its keys; the web layer converts raw
 //! input into these types once, at the edge.
 
+pub mod audit;
 pub mod email;
 pub mod hasher;
 pub mod ids;

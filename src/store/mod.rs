@@ -10,6 +10,7 @@
 //! | `sessions` | session id (16 bytes) | [`Session`](crate::domain::Session) as JSON |
 //! | `user_sessions` | user id ‖ session id (32 bytes) | empty: lists a user's sessions |
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired |
+//! | `audit` | Unix seconds (i64 BE) ‖ 8 random bytes | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Records are JSON so that a field added later deserialises old records with its
 //! default; a change that old code could misread bumps [`SCHEMA_VERSION`].
@@ -17,6 +18,7 @@
 //! Every write that matters for security is flushed before the caller acknowledges
 //! it (SPEC §2); sled alone would only flush every 500 ms.
 
+mod audit;
 mod sessions;
 mod users;
 
@@ -60,6 +62,7 @@ pub struct Store {
     sessions: sled::Tree,
     user_sessions: sled::Tree,
     revoked: sled::Tree,
+    audit: sled::Tree,
 }
 
 impl Store {
@@ -98,6 +101,7 @@ impl Store {
             sessions: db.open_tree("sessions")?,
             user_sessions: db.open_tree("user_sessions")?,
             revoked: db.open_tree("revoked")?,
+            audit: db.open_tree("audit")?,
             db,
         })
     }

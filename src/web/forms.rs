@@ -57,3 +57,19 @@ pub fn has_missing_field(context: &Context<'_>) -> bool {
         .errors()
         .any(|e| matches!(e.kind, rocket::form::error::ErrorKind::Missing))
 }
+
+/// `POST /reauth`.
+#[derive(Debug, FromForm)]
+pub struct ReauthForm {
+    pub csrf_token: String,
+    pub password: Password,
+    pub rd: Option<String>,
+}
+
+/// `POST /account/password`.
+#[derive(Debug, FromForm)]
+pub struct PasswordForm {
+    pub csrf_token: String,
+    pub current_password: Password,
+    pub new_password: Password,
+}

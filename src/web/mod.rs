@@ -3,6 +3,7 @@
 pub mod client;
 pub mod csrf;
 pub mod forms;
+pub mod fresh;
 pub mod headers;
 pub mod pages;
 pub mod redirect;
@@ -13,7 +14,7 @@ use rocket::{Catcher, Route, catchers, routes};
 
 /// Every HTML route.
 pub fn routes() -> Vec<Route> {
-    use pages::{account, login, misc, register};
+    use pages::{account, login, misc, password, reauth, register};
     routes![
         misc::index,
         misc::healthz,
@@ -25,10 +26,20 @@ pub fn routes() -> Vec<Route> {
         register::submit,
         account::show,
         account::revoke,
+        account::revoke_others,
+        account::logout_everywhere,
+        password::show,
+        password::submit,
+        reauth::show,
+        reauth::submit,
     ]
 }
 
 /// The HTML catchers.
 pub fn catchers() -> Vec<Catcher> {
-    catchers![pages::misc::unauthorized, pages::misc::default]
+    catchers![
+        pages::misc::unauthorized,
+        fresh::stale,
+        pages::misc::default
+    ]
 }

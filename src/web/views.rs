@@ -20,6 +20,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../../templates/account.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("reauth.html", include_str!("../../templates/reauth.html")),
+    (
+        "password.html",
+        include_str!("../../templates/password.html"),
+    ),
 ];
 
 /// The embedded stylesheet, served at `/static/portcullis.css`.

@@ -8,8 +8,9 @@ fn session_ids(page: &str) -> Vec<String> {
     page.match_indices("/account/sessions/")
         .map(|(at, _)| {
             let rest = &page[at + "/account/sessions/".len()..];
-            rest[..rest.find('/').unwrap()].to_owned()
+            rest[..rest.find(['/', '"']).unwrap()].to_owned()
         })
+        .filter(|id| id != "revoke-others")
         .collect()
 }
 

@@ -7,5 +7,6 @@ mod account;
 mod config;
 mod login;
 mod register;
+mod revocation;
 mod sessions;
 mod web_basics;

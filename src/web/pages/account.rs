@@ -1,14 +1,15 @@
 //! `GET /account` and the session actions on it (SPEC §3).
 
 use rocket::form::{Contextual, Form};
-use rocket::http::Status;
+use rocket::http::{CookieJar, Status};
 use rocket::response::Redirect;
 use rocket::serde::json::json;
 use rocket::{State, get, post};
 
+use super::super::client::ClientInfo;
 use super::super::csrf::Csrf;
 use super::super::forms::CsrfOnly;
-use super::super::session::AuthUser;
+use super::super::session::{AuthUser, clear_session_cookie};
 use super::super::views::{Page, Views};
 use crate::auth::Auth;
 use crate::clock::rfc3339;
@@ -52,13 +53,51 @@ pub async fn revoke(
     form: Form<Contextual<'_, CsrfOnly>>,
     user: AuthUser,
     csrf: Csrf,
+    client: ClientInfo,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
     csrf.verify(form.context.field_value("csrf_token"))?;
     let id = id.map_err(|_| Error::NotFound)?;
-    if auth.end_own_session(&user.0.user.id, &id).await? {
+    if auth
+        .end_own_session(&user.0.user.id, &id, &client.0)
+        .await?
+    {
         Ok(Redirect::to("/account"))
     } else {
         Err(Error::NotFound)
     }
+}
+
+/// Signs out every other device; this one stays.
+#[post("/account/sessions/revoke-others", data = "<form>")]
+pub async fn revoke_others(
+    form: Form<Contextual<'_, CsrfOnly>>,
+    user: AuthUser,
+    csrf: Csrf,
+    client: ClientInfo,
+    auth: &State<Auth>,
+) -> Result<Redirect> {
+    csrf.verify(form.context.field_value("csrf_token"))?;
+    let me = &user.0;
+    auth.end_other_sessions(&me.user.id, Some(&me.session), &client.0)
+        .await?;
+    Ok(Redirect::to("/account"))
+}
+
+/// Ends every session of the user, this one included, and kills every token they
+/// hold by bumping their generation.
+#[post("/account/logout-everywhere", data = "<form>")]
+pub async fn logout_everywhere(
+    form: Form<Contextual<'_, CsrfOnly>>,
+    user: AuthUser,
+    mut csrf: Csrf,
+    client: ClientInfo,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Result<Redirect> {
+    csrf.verify(form.context.field_value("csrf_token"))?;
+    auth.logout_everywhere(&user.0.user.id, &client.0).await?;
+    clear_session_cookie(cookies, auth.config());
+    csrf.rotate(cookies, auth.config());
+    Ok(Redirect::to("/login"))
 }

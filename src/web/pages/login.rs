@@ -115,12 +115,13 @@ pub async fn logout(
     form: Form<Contextual<'_, CsrfOnly>>,
     user: MaybeUser,
     mut csrf: Csrf,
+    client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
     csrf.verify(form.context.field_value("csrf_token"))?;
     if let Some(user) = user.0 {
-        auth.end_session(&user.0.session).await?;
+        auth.logout(&user.0, &client.0).await?;
     }
     clear_session_cookie(cookies, auth.config());
     csrf.rotate(cookies, auth.config());

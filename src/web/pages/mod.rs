@@ -3,4 +3,6 @@
 pub mod account;
 pub mod login;
 pub mod misc;
+pub mod password;
+pub mod reauth;
 pub mod register;

@@ -1,0 +1,71 @@
+//! Audit events: what happened, to whom, from where (SPEC §8). Never a password,
+//! token or key; free text from clients is stripped of control characters so a log
+//! line cannot be forged.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{SessionId, UserId};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    /// An account was created.
+    Registered,
+    /// A login succeeded.
+    LoginSucceeded,
+    /// A login failed (unknown email, wrong password or disabled account).
+    LoginFailed,
+    /// A session was ended by its own user.
+    LoggedOut,
+    /// A session was revoked from another session.
+    SessionRevoked,
+    /// Every other session of a user was ended.
+    OtherSessionsRevoked,
+    /// Every session of a user was ended and their generation bumped.
+    LoggedOutEverywhere,
+    /// A password was changed.
+    PasswordChanged,
+    /// A password confirmation succeeded.
+    Reauthenticated,
+    /// A password confirmation failed.
+    ReauthFailed,
+    /// A stale copy of a session credential was presented: the session was ended.
+    CredentialReuse,
+}
+
+/// One audit record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Unix seconds (UTC).
+    pub at: i64,
+    /// What happened.
+    pub kind: AuditKind,
+    /// The user concerned, when known.
+    pub user: Option<UserId>,
+    /// The session concerned, when there is one.
+    pub session: Option<SessionId>,
+    /// The client's address.
+    pub ip: Option<IpAddr>,
+    /// The client's User-Agent, sanitised and shortened.
+    pub user_agent: Option<String>,
+}
+
+/// Removes control characters (CR, LF, …) and caps the length of client-supplied
+/// text before it is stored or logged.
+pub fn sanitise(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(256).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_cannot_forge_log_lines() {
+        assert_eq!(sanitise("curl\r\nFAKE: entry"), "curlFAKE: entry");
+        assert_eq!(sanitise(&"a".repeat(1000)).len(), 256);
+    }
+}
