@@ -19,6 +19,9 @@ pub enum RegisterError {
     /// The email belongs to an existing account.
     #[error("An account with this email already exists.")]
     EmailTaken,
+    /// Too many registrations from this address; retry after this many seconds.
+    #[error("Too many attempts. Try again in {0}s.")]
+    RateLimited(i64),
     /// Not the user's fault.
     #[error(transparent)]
     Internal(#[from] InternalError),
@@ -31,6 +34,10 @@ pub enum LoginError {
     /// Unknown email, wrong password, or disabled account.
     #[error("Invalid email or password.")]
     InvalidCredentials,
+    /// Too many failed attempts for this account or address; retry after this many
+    /// seconds. Says nothing about whether the password was right.
+    #[error("Too many attempts. Try again in {0}s.")]
+    Throttled(i64),
     /// Not the user's fault.
     #[error(transparent)]
     Internal(#[from] InternalError),
@@ -47,6 +54,7 @@ impl Auth {
         if self.config.registration != Registration::Open {
             return Err(RegisterError::Closed);
         }
+        self.reserve_registration(client)?;
         let user = self.create_user(email, password, Vec::new()).await?;
         let issued = self
             .start_session(&user, SessionKind::Browser, false, client)
@@ -58,6 +66,20 @@ impl Auth {
             client,
         );
         Ok((self.identity_of(&user, &issued), issued))
+    }
+
+    /// Counts a registration-like action against the client's address.
+    pub fn reserve_registration(&self, client: &Client) -> Result<(), RegisterError> {
+        let limit = self.config.register_rate_limit;
+        let now = self.clock.now();
+        match self.store.reserve_registration(client.ip, now, limit) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(wait)) => {
+                self.audit(AuditKind::Throttled, None, None, client);
+                Err(RegisterError::RateLimited(wait))
+            }
+            Err(e) => Err(InternalError::from(e).into()),
+        }
     }
 
     /// Creates an account (any registration path) and makes it durable.
@@ -105,6 +127,16 @@ impl Auth {
         kind: SessionKind,
         client: &Client,
     ) -> Result<(Identity, Issued), LoginError> {
+        let key = email.key();
+        let limit = self.config.login_ip_limit;
+        let reservation = self
+            .store
+            .reserve_login(&key, client.ip, self.clock.now(), limit)
+            .map_err(InternalError::from)?;
+        if let Err(wait) = reservation {
+            self.audit(AuditKind::Throttled, None, None, client);
+            return Err(LoginError::Throttled(wait));
+        }
         let stored = self
             .store
             .user_by_email(email)
@@ -121,6 +153,9 @@ impl Auth {
                 return Err(LoginError::InvalidCredentials);
             }
         };
+        self.store
+            .login_succeeded(&key, client.ip)
+            .map_err(InternalError::from)?;
         if self.hasher.needs_rehash(&user.password_hash) {
             user.password_hash = self
                 .hasher

@@ -34,6 +34,8 @@ pub enum AuditKind {
     ReauthFailed,
     /// A stale copy of a session credential was presented: the session was ended.
     CredentialReuse,
+    /// An attempt was refused by a rate limit or back-off.
+    Throttled,
 }
 
 /// One audit record.

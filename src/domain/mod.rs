@@ -8,6 +8,7 @@ pub mod hasher;
 pub mod ids;
 pub mod password;
 pub mod session;
+pub mod throttle;
 pub mod user;
 
 pub use email::Email;

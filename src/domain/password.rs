@@ -5,6 +5,7 @@ use std::fmt;
 
 use rocket::form::{self, FromFormField, ValueField};
 use serde::{Deserialize, Deserializer};
+use zxcvbn::feedback::Warning;
 
 /// Longest accepted password, in bytes; longer input is refused before hashing.
 pub const MAX_BYTES: usize = 1024;
@@ -27,6 +28,9 @@ pub enum WeakPassword {
     /// The same as the email's local part or the product name.
     #[error("Do not use your email address or the name of this site as your password.")]
     ContextWord,
+    /// In the list of passwords most often found in breaches.
+    #[error("This password is one of the most common passwords; choose another.")]
+    Common,
 }
 
 impl Password {
@@ -63,7 +67,34 @@ pub fn check_policy(
     if is_context {
         return Err(WeakPassword::ContextWord);
     }
+    if is_common(&password.0) {
+        return Err(WeakPassword::Common);
+    }
     Ok(())
+}
+
+/// Longest password worth looking up: the blocklist has nothing longer, and zxcvbn's
+/// matching grows quickly with length.
+const BLOCKLIST_MAX_CHARS: usize = 64;
+
+/// Whether zxcvbn finds the password in (or one disguise away from) its
+/// breach-derived list of about 30 000 common passwords: it warns exactly then.
+fn is_common(password: &str) -> bool {
+    if password.chars().count() > BLOCKLIST_MAX_CHARS {
+        return false;
+    }
+    let warning = zxcvbn::zxcvbn(password, &[])
+        .feedback()
+        .and_then(|f| f.warning());
+    matches!(
+        warning,
+        Some(
+            Warning::ThisIsATop10Password
+                | Warning::ThisIsATop100Password
+                | Warning::ThisIsACommonPassword
+                | Warning::ThisIsSimilarToACommonlyUsedPassword
+        )
+    )
 }
 
 impl fmt::Debug for Password {
@@ -125,6 +156,20 @@ mod tests {
             check_policy(&product, 4, &[]),
             Err(WeakPassword::ContextWord)
         );
+    }
+
+    #[test]
+    fn common_passwords_are_refused_in_any_disguise() {
+        for common in ["qwerty123456", "LeaveMeAlone", "enolaemevael"] {
+            let password = Password::new(common).unwrap();
+            assert_eq!(
+                check_policy(&password, 12, &[]),
+                Err(WeakPassword::Common),
+                "{common}"
+            );
+        }
+        let fine = Password::new("leave me alone, my dear portcullis").unwrap();
+        assert_eq!(check_policy(&fine, 12, &[]), Ok(()));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `sessions` | session id (16 bytes) | [`Session`](crate::domain::Session) as JSON |
 //! | `user_sessions` | user id ‖ session id (32 bytes) | empty: lists a user's sessions |
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired |
+//! | `throttle` | `acct:` email · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `audit` | Unix seconds (i64 BE) ‖ 8 random bytes | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Records are JSON so that a field added later deserialises old records with its
@@ -20,6 +21,7 @@
 
 mod audit;
 mod sessions;
+mod throttle;
 mod users;
 
 use std::path::Path;
@@ -63,6 +65,7 @@ pub struct Store {
     user_sessions: sled::Tree,
     revoked: sled::Tree,
     audit: sled::Tree,
+    throttle: sled::Tree,
 }
 
 impl Store {
@@ -102,6 +105,7 @@ impl Store {
             user_sessions: db.open_tree("user_sessions")?,
             revoked: db.open_tree("revoked")?,
             audit: db.open_tree("audit")?,
+            throttle: db.open_tree("throttle")?,
             db,
         })
     }

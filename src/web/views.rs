@@ -64,12 +64,17 @@ impl Views {
     /// Renders `name` into a page with `status`.
     pub fn page(&self, status: Status, name: &str, context: &Context) -> Page {
         match self.0.render(name, context) {
-            Ok(html) => Page { status, html },
+            Ok(html) => Page {
+                status,
+                html,
+                retry_after: None,
+            },
             Err(e) => {
                 rocket::error!("rendering {name} failed: {e:?}");
                 Page {
                     status: Status::InternalServerError,
                     html: "<!doctype html><title>Error</title><p>Something went wrong.</p>".into(),
+                    retry_after: None,
                 }
             }
         }
@@ -83,15 +88,29 @@ pub struct Page {
     pub status: Status,
     /// The HTML body.
     pub html: String,
+    /// Seconds for a `Retry-After` header (throttled answers).
+    pub retry_after: Option<i64>,
+}
+
+impl Page {
+    /// Adds `Retry-After: seconds`.
+    pub fn retry_after(mut self, seconds: i64) -> Page {
+        self.retry_after = Some(seconds.max(1));
+        self
+    }
 }
 
 impl<'r> Responder<'r, 'static> for Page {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        Response::build()
+        let mut response = Response::build();
+        response
             .status(self.status)
             .header(ContentType::HTML)
-            .sized_body(self.html.len(), std::io::Cursor::new(self.html))
-            .ok()
+            .sized_body(self.html.len(), std::io::Cursor::new(self.html));
+        if let Some(seconds) = self.retry_after {
+            response.raw_header("Retry-After", seconds.to_string());
+        }
+        response.ok()
     }
 }
 

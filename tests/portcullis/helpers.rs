@@ -82,6 +82,7 @@ impl TestApp {
         Browser {
             app: self,
             cookies: HashMap::new(),
+            remote: None,
         }
     }
 
@@ -167,6 +168,8 @@ impl Reply {
 pub struct Browser<'a> {
     pub app: &'a TestApp,
     pub cookies: HashMap<String, String>,
+    /// The peer address the server sees (none by default).
+    pub remote: Option<std::net::SocketAddr>,
 }
 
 impl Browser<'_> {
@@ -184,6 +187,10 @@ impl Browser<'_> {
     }
 
     fn send(&mut self, request: rocket::local::blocking::LocalRequest<'_>) -> Reply {
+        let request = match self.remote {
+            Some(addr) => request.remote(addr),
+            None => request,
+        };
         let request = self.cookies.iter().fold(request, |r, (name, value)| {
             r.cookie(rocket::http::Cookie::new(name.clone(), value.clone()))
         });

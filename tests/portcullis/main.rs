@@ -8,5 +8,6 @@ mod config;
 mod login;
 mod register;
 mod revocation;
+mod security;
 mod sessions;
 mod web_basics;

@@ -105,6 +105,18 @@ pub async fn submit(
             rd,
             Some(INVALID),
         ))),
+        Err(LoginError::Throttled(wait)) => {
+            let message = LoginError::Throttled(wait).to_string();
+            let page = login_page(
+                views,
+                Status::TooManyRequests,
+                &csrf,
+                typed_email,
+                rd,
+                Some(&message),
+            );
+            Ok(Either::Right(page.retry_after(wait)))
+        }
         Err(LoginError::Internal(e)) => Err(e.into()),
     }
 }

@@ -83,6 +83,18 @@ pub async fn submit(
             fail(Status::Conflict, &RegisterError::EmailTaken.to_string())
         }
         Err(RegisterError::Weak(reason)) => fail(Status::UnprocessableEntity, &reason.to_string()),
+        Err(RegisterError::RateLimited(wait)) => {
+            let message = RegisterError::RateLimited(wait).to_string();
+            let page = register_page(
+                views,
+                Status::TooManyRequests,
+                &csrf,
+                typed_email,
+                Some(&message),
+                open,
+            );
+            Ok(Either::Right(page.retry_after(wait)))
+        }
         Err(RegisterError::Internal(e)) => Err(e.into()),
     }
 }
