@@ -187,7 +187,7 @@ impl Auth {
         Ok(issued)
     }
 
-    fn identity_of(&self, user: &UserView, issued: &Issued) -> Identity {
+    pub(super) fn identity_of(&self, user: &UserView, issued: &Issued) -> Identity {
         let user = self
             .live
             .user(&user.id)

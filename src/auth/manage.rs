@@ -53,16 +53,28 @@ impl Auth {
         user: &UserId,
         client: &Client,
     ) -> Result<(), InternalError> {
-        let Some(mut record) = self.store.user(user)? else {
+        let Some(record) = self.store.user(user)? else {
             return Ok(());
         };
-        self.audit(AuditKind::LoggedOutEverywhere, Some(*user), None, client);
-        record.generation += 1;
-        self.store.update_user(&record)?;
-        let ended = self.remove_sessions(user, None)?;
+        self.commit_user_change(record, AuditKind::LoggedOutEverywhere, client)
+            .await
+    }
+
+    /// Bumps the generation, ends every session, stores the user durably and
+    /// publishes the new state.
+    pub(super) async fn commit_user_change(
+        &self,
+        mut user: User,
+        kind: AuditKind,
+        client: &Client,
+    ) -> Result<(), InternalError> {
+        user.generation += 1;
+        self.store.update_user(&user)?;
+        let ended = self.remove_sessions(&user.id, None)?;
         self.store.flush().await?;
-        self.live.put_user(&record);
+        self.live.put_user(&user);
         self.publish_revocations(&ended);
+        self.audit(kind, Some(user.id), None, client);
         Ok(())
     }
 
@@ -172,7 +184,7 @@ impl Auth {
 
     /// Deletes `user`'s sessions except `keep` and records them as revoked (not
     /// flushed); returns each ended id with the expiry of its newest token.
-    fn remove_sessions(
+    pub(super) fn remove_sessions(
         &self,
         user: &UserId,
         keep: Option<&SessionId>,
@@ -189,7 +201,7 @@ impl Auth {
         Ok(ended)
     }
 
-    fn publish_revocations(&self, ended: &[(SessionId, i64)]) {
+    pub(super) fn publish_revocations(&self, ended: &[(SessionId, i64)]) {
         for (id, until) in ended {
             self.live.revoke(*id, *until);
         }

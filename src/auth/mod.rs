@@ -3,6 +3,8 @@
 //! cookies and statuses.
 
 mod account;
+mod admin;
+mod links;
 mod live;
 mod manage;
 mod refresh;
@@ -11,6 +13,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 pub use account::{LoginError, RegisterError};
+pub use admin::{AdminError, UserSummary};
+pub use links::LinkError;
 pub use live::{Live, UserView};
 pub use manage::PasswordChangeError;
 pub use refresh::Refreshed;

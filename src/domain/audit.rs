@@ -36,6 +36,14 @@ pub enum AuditKind {
     CredentialReuse,
     /// An attempt was refused by a rate limit or back-off.
     Throttled,
+    /// An admin disabled an account.
+    UserDisabled,
+    /// An admin re-enabled an account.
+    UserEnabled,
+    /// An admin changed an account's groups.
+    GroupsChanged,
+    /// An admin created an invite or reset link.
+    LinkCreated,
 }
 
 /// One audit record.

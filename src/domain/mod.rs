@@ -6,6 +6,7 @@ pub mod audit;
 pub mod email;
 pub mod hasher;
 pub mod ids;
+pub mod onetime;
 pub mod password;
 pub mod session;
 pub mod throttle;

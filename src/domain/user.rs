@@ -34,3 +34,55 @@ impl User {
         self.groups.iter().any(|g| g == ADMIN_GROUP)
     }
 }
+
+/// Longest group name accepted.
+const MAX_GROUP_LEN: usize = 64;
+
+/// A group list that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "Group names use letters, digits, '-', '_' and '.', at most {MAX_GROUP_LEN} characters: `{0}` does not."
+)]
+pub struct InvalidGroup(pub String);
+
+/// Parses a comma-separated group list (`"staff, admin"`): trimmed, empty entries
+/// dropped, duplicates removed, order kept.
+pub fn parse_groups(raw: &str) -> Result<Vec<String>, InvalidGroup> {
+    let mut groups: Vec<String> = Vec::new();
+    for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let valid = name.len() <= MAX_GROUP_LEN
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !valid {
+            return Err(InvalidGroup(
+                name.chars().filter(|c| !c.is_control()).take(80).collect(),
+            ));
+        }
+        if !groups.iter().any(|g| g == name) {
+            groups.push(name.to_owned());
+        }
+    }
+    Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_lists_are_trimmed_and_deduplicated() {
+        assert_eq!(
+            parse_groups(" staff, admin ,,staff").unwrap(),
+            vec!["staff", "admin"]
+        );
+        assert_eq!(parse_groups("").unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn odd_group_names_are_refused() {
+        assert!(parse_groups("staff,<script>").is_err());
+        assert!(parse_groups("a b").is_err());
+        assert!(parse_groups(&"x".repeat(65)).is_err());
+    }
+}

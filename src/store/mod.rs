@@ -11,6 +11,7 @@
 //! | `user_sessions` | user id ‖ session id (32 bytes) | empty: lists a user's sessions |
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired |
 //! | `throttle` | `acct:` email · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
+//! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ 8 random bytes | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Records are JSON so that a field added later deserialises old records with its
@@ -20,6 +21,7 @@
 //! it (SPEC §2); sled alone would only flush every 500 ms.
 
 mod audit;
+mod onetime;
 mod sessions;
 mod throttle;
 mod users;
@@ -66,6 +68,7 @@ pub struct Store {
     revoked: sled::Tree,
     audit: sled::Tree,
     throttle: sled::Tree,
+    onetime: sled::Tree,
 }
 
 impl Store {
@@ -106,6 +109,7 @@ impl Store {
             revoked: db.open_tree("revoked")?,
             audit: db.open_tree("audit")?,
             throttle: db.open_tree("throttle")?,
+            onetime: db.open_tree("onetime")?,
             db,
         })
     }
