@@ -61,7 +61,13 @@ impl Fairing for Portcullis {
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         match prepare(&rocket, self.clock.clone()) {
-            Ok(parts) => Ok(install(rocket, parts)),
+            Ok(parts) => {
+                if let Err(message) = announce_setup_link(&parts.auth).await {
+                    rocket::error!("Portcullis cannot start: {message}");
+                    return Err(rocket);
+                }
+                Ok(install(rocket, parts))
+            }
             Err(message) => {
                 rocket::error!("Portcullis cannot start: {message}");
                 Err(rocket)
@@ -96,7 +102,24 @@ fn prepare(rocket: &Rocket<Build>, clock: Arc<dyn Clock>) -> Result<Parts, Strin
         Some(load_or_create_secret_key(data_dir)?)
     };
     let store = Store::open(&data_dir.join("db")).map_err(|e| e.to_string())?;
-    let keys = Keyring::load_or_create(&data_dir.join("keys")).map_err(|e| e.to_string())?;
+    let keys_dir = data_dir.join("keys");
+    let keep_for = [
+        config.access_token_ttl,
+        config.session_idle_timeout,
+        config.remember_idle_timeout,
+    ]
+    .into_iter()
+    .map(crate::clock::secs)
+    .max()
+    .unwrap_or_default();
+    if keys_dir.is_dir() {
+        let dropped =
+            Keyring::retire_old(&keys_dir, clock.now(), keep_for).map_err(|e| e.to_string())?;
+        for number in dropped {
+            rocket::info!("dropped signing key {number:04}: no live token can use it");
+        }
+    }
+    let keys = Keyring::load_or_create(&keys_dir).map_err(|e| e.to_string())?;
     let issuer = config.public_url.origin().ascii_serialization();
     let hasher = Hasher::new(
         config.argon2_memory_kib,
@@ -128,6 +151,23 @@ fn install(mut rocket: Rocket<Build>, parts: Parts) -> Rocket<Build> {
         .attach(SecurityHeaders { hsts: parts.hsts })
         .mount("/", crate::web::routes())
         .register("/", crate::web::catchers())
+}
+
+/// With no account yet, prints a fresh one-time setup URL to standard error (whatever
+/// the log level): the way in for the first administrator. Any older setup link dies.
+async fn announce_setup_link(auth: &Auth) -> Result<(), String> {
+    if !auth.store().has_no_users() {
+        return Ok(());
+    }
+    let token = auth
+        .create_setup_link()
+        .await
+        .map_err(|e| format!("cannot create the setup link: {e}"))?;
+    let base = auth.config().public_url.as_str().trim_end_matches('/');
+    eprintln!(
+        "\nPortcullis has no accounts yet. Create the first administrator at:\n\n    {base}/setup/{token}\n\n(or run `portcullis user add <email> --admin`). The link works once.\n"
+    );
+    Ok(())
 }
 
 /// Rocket's cookie key, generated once into `data_dir/secret_key` (mode 0600) so that

@@ -27,6 +27,8 @@ use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 
 pub use fairing::{Portcullis, fairing};
+pub use web::admin::AdminUser;
+pub use web::fresh::FreshAuth;
 pub use web::session::{AuthUser, MaybeUser};
 
 /// Rocket's standard figment: `Rocket.toml` (with its `[default.portcullis]` table)

@@ -1,8 +1,16 @@
 //! The `portcullis` binary: parses the command line and dispatches.
 
+mod cli;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
-/// Self-hosted authentication server.
+/// Self-hosted authentication server: sessions, tokens and forward-auth in one binary.
+///
+/// Every command reads the same configuration as the server (`Rocket.toml`,
+/// `PORTCULLIS_*` variables).
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
@@ -14,18 +22,35 @@ struct Cli {
 enum Command {
     /// Start the server (the default).
     Serve,
+    /// Manage accounts (the server must be stopped; or use the admin pages).
+    #[command(subcommand)]
+    User(cli::UserCommand),
+    /// Manage the token signing keys.
+    #[command(subcommand)]
+    Keys(cli::KeysCommand),
+    /// Exit 0 if the configured server answers `GET /healthz`.
+    Healthcheck,
+    /// Write a consistent copy of the data dir (a tar archive) to FILE.
+    Backup {
+        /// Where to write the archive.
+        file: PathBuf,
+    },
 }
 
 #[rocket::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => match portcullis::rocket(portcullis::figment()).launch().await {
-            Ok(_) => std::process::ExitCode::SUCCESS,
+            Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("portcullis: {e}");
-                std::process::ExitCode::FAILURE
+                ExitCode::FAILURE
             }
         },
+        Command::User(command) => cli::user(command).await,
+        Command::Keys(command) => cli::keys(command).await,
+        Command::Healthcheck => cli::healthcheck().await,
+        Command::Backup { file } => cli::backup(file).await,
     }
 }

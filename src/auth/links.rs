@@ -4,6 +4,7 @@
 //! puts the link back.
 
 use super::{Auth, Client, Identity, InternalError, Issued, RegisterError};
+use crate::config::Registration;
 use crate::domain::audit::AuditKind;
 use crate::domain::onetime::{INVITE_TTL, OneTime, Purpose, RESET_TTL, new_token};
 use crate::domain::password::{WeakPassword, check_policy};
@@ -22,6 +23,9 @@ pub enum LinkError {
     /// The email belongs to an existing account.
     #[error("An account with this email already exists.")]
     EmailTaken,
+    /// `registration = "closed"`: invites are neither created nor accepted.
+    #[error("Registration is closed on this server; accounts are created with the command line.")]
+    Closed,
     /// Too many uses from this address; retry after this many seconds.
     #[error("Too many attempts. Try again in {0}s.")]
     RateLimited(i64),
@@ -33,7 +37,7 @@ pub enum LinkError {
 impl From<RegisterError> for LinkError {
     fn from(e: RegisterError) -> Self {
         match e {
-            RegisterError::Closed => LinkError::NotFound,
+            RegisterError::Closed => LinkError::Closed,
             RegisterError::Weak(w) => LinkError::Weak(w),
             RegisterError::EmailTaken => LinkError::EmailTaken,
             RegisterError::RateLimited(s) => LinkError::RateLimited(s),
@@ -51,17 +55,35 @@ impl Auth {
     }
 
     /// A single-use invite that creates an account in `groups`, valid for a week.
-    pub async fn create_invite(&self, groups: Vec<String>) -> Result<String, InternalError> {
+    /// Refused when `registration = "closed"`.
+    pub async fn create_invite(
+        &self,
+        groups: Vec<String>,
+        client: &Client,
+    ) -> Result<String, LinkError> {
+        if self.config.registration == Registration::Closed {
+            return Err(LinkError::Closed);
+        }
         let expires = self.clock.now() + INVITE_TTL;
-        self.store_link(Purpose::Invite { groups }, Some(expires))
-            .await
+        let token = self
+            .store_link(Purpose::Invite { groups }, Some(expires))
+            .await?;
+        self.audit(AuditKind::LinkCreated, None, None, client);
+        Ok(token)
     }
 
     /// A single-use password reset link for `user`, valid for a day.
-    pub async fn create_reset_link(&self, user: UserId) -> Result<String, InternalError> {
+    pub async fn create_reset_link(
+        &self,
+        user: UserId,
+        client: &Client,
+    ) -> Result<String, InternalError> {
         let expires = self.clock.now() + RESET_TTL;
-        self.store_link(Purpose::Reset { user }, Some(expires))
-            .await
+        let token = self
+            .store_link(Purpose::Reset { user }, Some(expires))
+            .await?;
+        self.audit(AuditKind::LinkCreated, Some(user), None, client);
+        Ok(token)
     }
 
     async fn store_link(
@@ -101,6 +123,9 @@ impl Auth {
         self.reserve_registration(client)?;
         let groups = match self.peek_link(token)? {
             Some(Purpose::Setup) => vec![ADMIN_GROUP.to_owned()],
+            Some(Purpose::Invite { .. }) if self.config.registration == Registration::Closed => {
+                return Err(LinkError::Closed);
+            }
             Some(Purpose::Invite { groups }) => groups,
             _ => return Err(LinkError::NotFound),
         };

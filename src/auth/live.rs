@@ -26,6 +26,15 @@ pub struct UserView {
     pub enabled: bool,
 }
 
+impl UserView {
+    /// Whether the user belongs to the `admin` group.
+    pub fn is_admin(&self) -> bool {
+        self.groups
+            .iter()
+            .any(|g| g == crate::domain::user::ADMIN_GROUP)
+    }
+}
+
 impl From<&User> for UserView {
     fn from(user: &User) -> Self {
         UserView {

@@ -35,6 +35,25 @@ pub struct Client {
     pub ip: Option<IpAddr>,
     /// The raw User-Agent header.
     pub user_agent: Option<String>,
+    /// Who acts, when it is not the user concerned (an admin in the panel).
+    pub actor: Option<UserId>,
+}
+
+impl Client {
+    /// The same client, recorded in the audit log as acting on behalf of `actor`.
+    pub fn acting_as(mut self, actor: UserId) -> Client {
+        self.actor = Some(actor);
+        self
+    }
+
+    /// The command line, as the audit log shows it.
+    pub fn command_line() -> Client {
+        Client {
+            ip: None,
+            user_agent: Some("portcullis command line".to_owned()),
+            actor: None,
+        }
+    }
 }
 
 /// An authenticated request: who, through which session, since when.
@@ -263,6 +282,7 @@ impl Auth {
             kind,
             user,
             session,
+            actor: client.actor,
             ip: client.ip,
             user_agent: client
                 .user_agent

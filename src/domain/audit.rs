@@ -57,6 +57,9 @@ pub struct AuditEvent {
     pub user: Option<UserId>,
     /// The session concerned, when there is one.
     pub session: Option<SessionId>,
+    /// Who did it, when not the user concerned (an admin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<UserId>,
     /// The client's address.
     pub ip: Option<IpAddr>,
     /// The client's User-Agent, sanitised and shortened.

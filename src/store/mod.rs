@@ -12,7 +12,7 @@
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired |
 //! | `throttle` | `acct:` email · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
-//! | `audit` | Unix seconds (i64 BE) ‖ 8 random bytes | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
+//! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Records are JSON so that a field added later deserialises old records with its
 //! default; a change that old code could misread bumps [`SCHEMA_VERSION`].
@@ -117,6 +117,17 @@ impl Store {
     /// Makes every write so far durable.
     pub async fn flush(&self) -> Result<(), StoreError> {
         self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Writes a consistent, compacted copy of the whole database into the empty
+    /// directory `dir` (a new sled database). Consistent because the caller holds
+    /// the store's lock, so nothing writes during the copy.
+    pub fn copy_to(&self, dir: &Path) -> Result<(), StoreError> {
+        self.db.flush()?;
+        let copy = sled::Config::new().path(dir).open()?;
+        copy.import(self.db.export());
+        copy.flush()?;
         Ok(())
     }
 

@@ -85,6 +85,47 @@ impl Keyring {
         Ok(paserk_id(&secret))
     }
 
+    /// Drops the keys no token can still need. A key stops minting when a server
+    /// starts with a newer one: that moment is kept in `NNNN.retired`, and once
+    /// `keep_for` has passed since (the longest a token minted under it can still be
+    /// presented, even expired, to slide a session) the key file is deleted.
+    /// Returns the numbers of the keys dropped.
+    pub fn retire_old(dir: &Path, now: i64, keep_for: i64) -> Result<Vec<u32>, KeyError> {
+        let files = key_files(dir)?;
+        let Some((_newest, older)) = files.split_last() else {
+            return Ok(Vec::new());
+        };
+        let mut dropped = Vec::new();
+        for (number, path) in older {
+            let marker = dir.join(format!("{number:04}.retired"));
+            let io = |source| KeyError::Io {
+                path: marker.clone(),
+                source,
+            };
+            match fs::read_to_string(&marker) {
+                Ok(text) => {
+                    // An unreadable marker restarts the wait rather than dropping a key.
+                    let since = text.trim().parse::<i64>().unwrap_or(now);
+                    if now - since > keep_for {
+                        fs::remove_file(path).map_err(|source| KeyError::Io {
+                            path: path.clone(),
+                            source,
+                        })?;
+                        fs::remove_file(&marker).map_err(io)?;
+                        dropped.push(*number);
+                    } else if since == now && text.trim().parse::<i64>().is_err() {
+                        fs::write(&marker, format!("{now}\n")).map_err(io)?;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    fs::write(&marker, format!("{now}\n")).map_err(io)?;
+                }
+                Err(e) => return Err(io(e)),
+            }
+        }
+        Ok(dropped)
+    }
+
     /// The key that mints new tokens, with its id.
     pub(crate) fn current(&self) -> (&str, &Key) {
         (&self.current, &self.keys[&self.current])
@@ -146,4 +187,48 @@ fn write_new_key(dir: &Path, number: u32) -> Result<SymmetricKey<V4>, KeyError> 
     writeln!(file, "{paserk}").map_err(io)?;
     file.sync_all().map_err(io)?;
     Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn older_keys_are_dropped_only_after_everything_minted_under_them_is_dead() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Keyring::load_or_create(dir.path())
+            .unwrap()
+            .current()
+            .0
+            .to_owned();
+        let second = Keyring::rotate(dir.path()).unwrap();
+        // The first start with the new key marks the old one retired, keeps it.
+        assert!(
+            Keyring::retire_old(dir.path(), 1_000, 100)
+                .unwrap()
+                .is_empty()
+        );
+        let ring = Keyring::load_or_create(dir.path()).unwrap();
+        assert!(ring.get(&first).is_some());
+        assert_eq!(ring.current().0, second);
+        // Still within keep_for: kept.
+        assert!(
+            Keyring::retire_old(dir.path(), 1_100, 100)
+                .unwrap()
+                .is_empty()
+        );
+        // Past it: dropped; the minting key never is.
+        assert_eq!(
+            Keyring::retire_old(dir.path(), 1_101, 100).unwrap(),
+            vec![1]
+        );
+        let ring = Keyring::load_or_create(dir.path()).unwrap();
+        assert!(ring.get(&first).is_none());
+        assert_eq!(ring.current().0, second);
+        assert!(
+            Keyring::retire_old(dir.path(), 9_999, 100)
+                .unwrap()
+                .is_empty()
+        );
+    }
 }

@@ -73,3 +73,24 @@ pub struct PasswordForm {
     pub current_password: Password,
     pub new_password: Password,
 }
+
+/// `POST /reset/<token>`.
+#[derive(Debug, FromForm)]
+pub struct ResetForm {
+    pub csrf_token: String,
+    pub new_password: Password,
+}
+
+/// `POST /admin/users/<id>/groups`: a comma-separated list, parsed by the handler.
+#[derive(Debug, FromForm)]
+pub struct GroupsForm {
+    pub csrf_token: String,
+    pub groups: String,
+}
+
+/// `POST /admin/invites`: optional comma-separated groups.
+#[derive(Debug, FromForm)]
+pub struct InviteForm {
+    pub csrf_token: String,
+    pub groups: Option<String>,
+}

@@ -52,10 +52,42 @@ pub fn stale(request: &Request<'_>) -> Redirect {
     let back = if request.method() == rocket::http::Method::Get {
         request.uri().to_string()
     } else {
-        request.uri().path().to_string()
+        page_of_action(request.uri().path().as_str())
     };
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("rd", &back)
         .finish();
     Redirect::to(format!("/reauth?{query}"))
+}
+
+/// The page a form posting to `path` lives on: admin actions go back to the page of
+/// the user they act on (or the user list), other forms post to their own page.
+fn page_of_action(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("/admin/users/") {
+        let id = rest.split('/').next().unwrap_or_default();
+        return format!("/admin/users/{id}");
+    }
+    if path.starts_with("/admin/") {
+        return "/admin".to_owned();
+    }
+    path.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of_action;
+
+    #[test]
+    fn admin_actions_return_to_the_page_they_were_taken_on() {
+        assert_eq!(
+            page_of_action("/admin/users/abc/disable"),
+            "/admin/users/abc"
+        );
+        assert_eq!(
+            page_of_action("/admin/users/abc/sessions/def/revoke"),
+            "/admin/users/abc"
+        );
+        assert_eq!(page_of_action("/admin/invites"), "/admin");
+        assert_eq!(page_of_action("/account/password"), "/account/password");
+    }
 }

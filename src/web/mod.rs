@@ -1,5 +1,6 @@
 //! The HTTP face of Portcullis: HTML pages, their guards and helpers.
 
+pub mod admin;
 pub mod client;
 pub mod csrf;
 pub mod forms;
@@ -14,7 +15,7 @@ use rocket::{Catcher, Route, catchers, routes};
 
 /// Every HTML route.
 pub fn routes() -> Vec<Route> {
-    use pages::{account, login, misc, password, reauth, register};
+    use pages::{account, admin, links, login, misc, password, reauth, register};
     routes![
         misc::index,
         misc::healthz,
@@ -32,6 +33,22 @@ pub fn routes() -> Vec<Route> {
         password::submit,
         reauth::show,
         reauth::submit,
+        links::setup_show,
+        links::setup_submit,
+        links::invite_show,
+        links::invite_submit,
+        links::reset_show,
+        links::reset_submit,
+        admin::users,
+        admin::user,
+        admin::disable,
+        admin::enable,
+        admin::logout_everywhere,
+        admin::revoke_session,
+        admin::groups,
+        admin::reset_link,
+        admin::invite,
+        admin::audit,
     ]
 }
 

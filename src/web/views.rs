@@ -25,6 +25,20 @@ const TEMPLATES: &[(&str, &str)] = &[
         "password.html",
         include_str!("../../templates/password.html"),
     ),
+    ("link.html", include_str!("../../templates/link.html")),
+    ("admin.html", include_str!("../../templates/admin.html")),
+    (
+        "admin_user.html",
+        include_str!("../../templates/admin_user.html"),
+    ),
+    (
+        "admin_invite.html",
+        include_str!("../../templates/admin_invite.html"),
+    ),
+    (
+        "admin_audit.html",
+        include_str!("../../templates/admin_audit.html"),
+    ),
 ];
 
 /// The embedded stylesheet, served at `/static/portcullis.css`.

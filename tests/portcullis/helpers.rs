@@ -292,3 +292,45 @@ pub fn registered<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     );
     browser
 }
+
+/// Runs a future of the core (`app.auth()`) to completion from a blocking test.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    rocket::tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}
+
+/// The first administrator, created through the setup link, with a logged-in browser.
+pub fn first_admin<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let token = block_on(app.auth().create_setup_link()).expect("setup link");
+    let mut browser = app.browser();
+    let page = browser.get(&format!("/setup/{token}"));
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+    let token_field = page.csrf_token().expect("csrf token");
+    let reply = browser.post_raw(
+        &format!("/setup/{token}"),
+        encode(&[
+            ("csrf_token", &token_field),
+            ("email", email),
+            ("password", PASSWORD),
+        ]),
+        &[],
+    );
+    assert_eq!(
+        reply.status,
+        Status::SeeOther,
+        "setup failed: {}",
+        reply.body
+    );
+    assert_eq!(reply.location(), Some("/admin"));
+    browser
+}
+
+/// The text between `start` and the next `end` in `body`.
+pub fn between<'b>(body: &'b str, start: &str, end: &str) -> Option<&'b str> {
+    let from = body.find(start)? + start.len();
+    let to = body[from..].find(end)? + from;
+    Some(&body[from..to])
+}

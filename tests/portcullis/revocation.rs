@@ -227,7 +227,7 @@ fn a_copied_cookie_used_after_the_owner_refreshed_ends_the_session() {
 
     assert_eq!(stolen.status, Status::SeeOther);
     assert!(!is_logged_in(&mut owner), "the whole session is revoked");
-    let events = app.auth().store().audit_events(10, None).unwrap();
+    let events = app.auth().store().audit_events(0, 10, None).unwrap();
     assert!(events.iter().any(|e| e.kind == AuditKind::CredentialReuse));
 }
 
@@ -259,7 +259,7 @@ fn revocations_are_recorded_in_the_audit_log() {
     let kinds: Vec<AuditKind> = app
         .auth()
         .store()
-        .audit_events(50, None)
+        .audit_events(0, 50, None)
         .unwrap()
         .into_iter()
         .map(|e| e.kind)

@@ -12,7 +12,6 @@ use super::super::forms::CsrfOnly;
 use super::super::session::{AuthUser, clear_session_cookie};
 use super::super::views::{Page, Views};
 use crate::auth::Auth;
-use crate::clock::rfc3339;
 use crate::domain::SessionId;
 use crate::error::{Error, Result};
 
@@ -20,27 +19,14 @@ use crate::error::{Error, Result};
 #[get("/account")]
 pub fn show(user: AuthUser, csrf: Csrf, auth: &State<Auth>, views: &State<Views>) -> Result<Page> {
     let me = &user.0;
-    let sessions: Vec<_> = auth
-        .sessions_of(&me.user.id)?
-        .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id.to_string(),
-                "kind": s.kind,
-                "device": s.device,
-                "ip": s.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into()),
-                "created_at": rfc3339(s.created_at),
-                "last_seen_at": rfc3339(s.last_seen_at),
-                "current": s.id == me.session,
-            })
-        })
-        .collect();
+    let sessions = super::session_rows(&auth.sessions_of(&me.user.id)?, Some(&me.session));
     Ok(views.render(
         Status::Ok,
         "account.html",
         json!({
             "csrf_token": csrf.token(),
             "user": { "email": me.user.email, "groups": me.user.groups },
+            "is_admin": me.user.is_admin(),
             "sessions": sessions,
         }),
     ))

@@ -1,0 +1,425 @@
+//! Administration (issue 6): the setup link, invites, reset links, the admin pages
+//! and their actions, registration modes, and the audit view.
+
+use std::time::Duration;
+
+use rocket::http::Status;
+
+use crate::helpers::{PASSWORD, TestApp, between, block_on, encode, first_admin, registered};
+
+const NEW_PASSWORD: &str = "a different long passphrase";
+
+/// The id of the user with `email`, read from the admin list.
+fn user_id(app: &TestApp, email: &str) -> String {
+    let email = portcullis::domain::Email::parse(email).unwrap();
+    app.auth()
+        .user_by_email(&email)
+        .unwrap()
+        .expect("user exists")
+        .id
+        .to_string()
+}
+
+/// The one-time URL shown on an admin page, as a path on this server.
+fn shown_link(body: &str, kind: &str) -> String {
+    // Tera escapes `/` in HTML text; a browser shows it as a slash.
+    let body = &body.replace("&#x2F;", "/");
+    let marker = format!("http://localhost:8000/{kind}/");
+    let token =
+        between(body, &marker, "<").unwrap_or_else(|| panic!("page shows the link: {body}"));
+    format!("/{kind}/{token}")
+}
+
+#[test]
+fn the_setup_link_creates_an_admin_once() {
+    let app = TestApp::spawn();
+    let token = block_on(app.auth().create_setup_link()).unwrap();
+    let path = format!("/setup/{token}");
+
+    let mut first = app.browser();
+    let csrf = first.get(&path).csrf_token().unwrap();
+    let body = encode(&[
+        ("csrf_token", &csrf),
+        ("email", "root@example.com"),
+        ("password", PASSWORD),
+    ]);
+    let created = first.post_raw(&path, &body, &[]);
+    assert_eq!(created.status, Status::SeeOther);
+    assert_eq!(created.location(), Some("/admin"));
+    assert_eq!(first.get("/admin").status, Status::Ok);
+    assert!(first.get("/account").body.contains(">admin</span>"));
+
+    // Spent: a second visit or submission is a 404, and no second account appears.
+    let mut second = app.browser();
+    assert_eq!(second.get(&path).status, Status::NotFound);
+    let csrf = second.csrf_token();
+    let again = encode(&[
+        ("csrf_token", &csrf),
+        ("email", "mallory@example.com"),
+        ("password", PASSWORD),
+    ]);
+    assert_eq!(second.post_raw(&path, &again, &[]).status, Status::NotFound);
+    assert_eq!(app.auth().user_summaries().unwrap().len(), 1);
+}
+
+#[test]
+fn a_setup_link_is_dead_once_any_account_exists() {
+    let app = TestApp::spawn();
+    let token = block_on(app.auth().create_setup_link()).unwrap();
+    registered(&app, "early@example.com");
+    assert_eq!(
+        app.browser().get(&format!("/setup/{token}")).status,
+        Status::NotFound
+    );
+}
+
+#[test]
+fn unknown_and_wrong_kind_links_are_404() {
+    let app = TestApp::spawn();
+    let setup = block_on(app.auth().create_setup_link()).unwrap();
+    let mut browser = app.browser();
+    for path in [
+        "/setup/AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+        "/invite/nonsense".to_owned(),
+        "/reset/%00%0d%0a".to_owned(),
+        format!("/invite/{setup}"),
+        format!("/reset/{setup}"),
+    ] {
+        assert_eq!(browser.get(&path).status, Status::NotFound, "{path}");
+    }
+}
+
+#[test]
+fn first_start_without_accounts_prints_a_working_setup_url() {
+    // The printed link is made on ignite; a restart replaces it, so exactly one
+    // setup link is usable at a time.
+    let app = TestApp::spawn();
+    let first = block_on(app.auth().create_setup_link()).unwrap();
+    let second = block_on(app.auth().create_setup_link()).unwrap();
+    let mut browser = app.browser();
+    assert_eq!(
+        browser.get(&format!("/setup/{first}")).status,
+        Status::NotFound
+    );
+    assert_eq!(browser.get(&format!("/setup/{second}")).status, Status::Ok);
+}
+
+#[test]
+fn an_invite_creates_one_account_in_its_groups_then_is_spent() {
+    let app = TestApp::spawn_with(&[("registration", "invite".into())]);
+    let mut admin = first_admin(&app, "root@example.com");
+    let page = admin.post_form("/admin/invites", &[("groups", "staff, wiki")]);
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+    let path = shown_link(&page.body, "invite");
+
+    // Self-registration is closed in invite mode; the invite works.
+    let mut guest = app.browser();
+    assert_eq!(guest.get("/register").status, Status::Forbidden);
+    assert_eq!(guest.get(&path).status, Status::Ok);
+    let created = guest.post_form(
+        &path,
+        &[("email", "new@example.com"), ("password", PASSWORD)],
+    );
+    assert_eq!(created.status, Status::SeeOther, "{}", created.body);
+    assert_eq!(created.location(), Some("/account"));
+    let account = guest.get("/account").body;
+    assert!(account.contains(">staff</span>") && account.contains(">wiki</span>"));
+
+    let mut other = app.browser();
+    assert_eq!(other.get(&path).status, Status::NotFound);
+    let reused = other.post_form(
+        &path,
+        &[("email", "second@example.com"), ("password", PASSWORD)],
+    );
+    assert_eq!(reused.status, Status::NotFound);
+}
+
+#[test]
+fn a_failed_invite_use_does_not_spend_it() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let page = admin.post_form("/admin/invites", &[]);
+    let path = shown_link(&page.body, "invite");
+    let mut guest = app.browser();
+    let weak = guest.post_form(
+        &path,
+        &[("email", "new@example.com"), ("password", "short")],
+    );
+    assert_eq!(weak.status, Status::UnprocessableEntity);
+    assert!(weak.body.contains("at least 12"));
+    let taken = guest.post_form(
+        &path,
+        &[("email", "ROOT@example.com"), ("password", PASSWORD)],
+    );
+    assert_eq!(taken.status, Status::Conflict);
+    let created = guest.post_form(
+        &path,
+        &[("email", "new@example.com"), ("password", PASSWORD)],
+    );
+    assert_eq!(created.status, Status::SeeOther);
+}
+
+#[test]
+fn an_invite_expires_after_a_week() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let page = admin.post_form("/admin/invites", &[]);
+    let path = shown_link(&page.body, "invite");
+    app.advance(Duration::from_secs(7 * 24 * 3600 + 1));
+    assert_eq!(app.browser().get(&path).status, Status::NotFound);
+}
+
+#[test]
+fn closed_registration_refuses_invites_both_ways() {
+    let app = TestApp::spawn_with(&[("registration", "closed".into())]);
+    let mut admin = first_admin(&app, "root@example.com");
+    let refused = admin.post_form("/admin/invites", &[]);
+    assert_eq!(refused.status, Status::Forbidden);
+    assert!(refused.body.contains("closed"));
+    // An invite made before the server was closed is refused too.
+    let token = block_on(app.auth().create_invite(Vec::new(), &Default::default()));
+    assert!(token.is_err());
+    let mut guest = app.browser();
+    assert_eq!(guest.get("/register").status, Status::Forbidden);
+    let registered = guest.register("walkin@example.com", PASSWORD);
+    assert_eq!(registered.status, Status::Forbidden);
+}
+
+#[test]
+fn a_reset_link_sets_the_password_once_and_ends_every_session() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let mut user = registered(&app, "user@example.com");
+    let id = user_id(&app, "user@example.com");
+
+    let made = admin.post_form(&format!("/admin/users/{id}/reset-link"), &[]);
+    assert_eq!(made.status, Status::SeeOther);
+    assert_eq!(made.location(), Some(format!("/admin/users/{id}").as_str()));
+    let page = admin.get(&format!("/admin/users/{id}"));
+    let path = shown_link(&page.body, "reset");
+    // Shown once: the next visit no longer carries it.
+    assert!(
+        !admin
+            .get(&format!("/admin/users/{id}"))
+            .body
+            .contains("/reset/")
+    );
+
+    let mut holder = app.browser();
+    assert_eq!(holder.get(&path).status, Status::Ok);
+    let set = holder.post_form(&path, &[("new_password", NEW_PASSWORD)]);
+    assert_eq!(set.status, Status::SeeOther, "{}", set.body);
+    assert_eq!(set.location(), Some("/login"));
+
+    assert_eq!(
+        user.get("/account").status,
+        Status::SeeOther,
+        "session ended"
+    );
+    let mut fresh = app.browser();
+    assert_eq!(
+        fresh.login("user@example.com", PASSWORD).status,
+        Status::Unauthorized
+    );
+    assert_eq!(
+        fresh.login("user@example.com", NEW_PASSWORD).status,
+        Status::SeeOther
+    );
+    let reused = holder.post_form(&path, &[("new_password", "yet another passphrase")]);
+    assert_eq!(reused.status, Status::NotFound);
+}
+
+#[test]
+fn a_disabled_user_is_refused_at_once_and_cannot_log_in() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let mut user = registered(&app, "user@example.com");
+    let id = user_id(&app, "user@example.com");
+    assert_eq!(user.get("/account").status, Status::Ok);
+
+    let done = admin.post_form(&format!("/admin/users/{id}/disable"), &[]);
+    assert_eq!(done.status, Status::SeeOther);
+    assert_eq!(user.get("/account").status, Status::SeeOther);
+    let mut again = app.browser();
+    let refused = again.login("user@example.com", PASSWORD);
+    assert_eq!(refused.status, Status::Unauthorized);
+    assert!(
+        admin
+            .get("/admin")
+            .body
+            .contains("<strong>disabled</strong>")
+    );
+
+    admin.post_form(&format!("/admin/users/{id}/enable"), &[]);
+    assert_eq!(
+        again.login("user@example.com", PASSWORD).status,
+        Status::SeeOther
+    );
+}
+
+#[test]
+fn a_group_change_ends_old_tokens_and_shows_on_the_next_login() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let mut user = registered(&app, "user@example.com");
+    let id = user_id(&app, "user@example.com");
+    let saved = admin.post_form(&format!("/admin/users/{id}/groups"), &[("groups", "staff")]);
+    assert_eq!(saved.status, Status::SeeOther);
+    assert_eq!(user.get("/account").status, Status::SeeOther);
+    user.login("user@example.com", PASSWORD);
+    assert!(user.get("/account").body.contains(">staff</span>"));
+
+    let bad = admin.post_form(
+        &format!("/admin/users/{id}/groups"),
+        &[("groups", "no spaces!")],
+    );
+    assert_eq!(bad.status, Status::UnprocessableEntity);
+}
+
+#[test]
+fn an_admin_can_end_one_session_or_all_of_them() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let mut laptop = registered(&app, "user@example.com");
+    let mut phone = app.browser();
+    phone.login("user@example.com", PASSWORD);
+    let id = user_id(&app, "user@example.com");
+    let uid = portcullis::domain::UserId::parse(&id).unwrap();
+    let sessions = app.auth().sessions_of(&uid).unwrap();
+    assert_eq!(sessions.len(), 2);
+    let page = admin.get(&format!("/admin/users/{id}")).body;
+    assert!(page.contains(&sessions[0].id.to_string()));
+
+    // Someone else's session id under this user: 404, nothing ends.
+    let admin_id = portcullis::domain::UserId::parse(&user_id(&app, "root@example.com")).unwrap();
+    let admin_session = app.auth().sessions_of(&admin_id).unwrap()[0].id;
+    let wrong = admin.post_form(
+        &format!("/admin/users/{id}/sessions/{admin_session}/revoke"),
+        &[],
+    );
+    assert_eq!(wrong.status, Status::NotFound);
+
+    let revoke = |admin: &mut crate::helpers::Browser<'_>, sid: String| {
+        admin.post_form(&format!("/admin/users/{id}/sessions/{sid}/revoke"), &[])
+    };
+    let first = sessions[0].id.to_string();
+    assert_eq!(revoke(&mut admin, first).status, Status::SeeOther);
+    let alive = [laptop.get("/account").status, phone.get("/account").status];
+    assert_eq!(
+        alive.iter().filter(|s| **s == Status::Ok).count(),
+        1,
+        "exactly one device was signed out: {alive:?}"
+    );
+
+    let all = admin.post_form(&format!("/admin/users/{id}/logout-everywhere"), &[]);
+    assert_eq!(all.status, Status::SeeOther);
+    assert_eq!(laptop.get("/account").status, Status::SeeOther);
+    assert_eq!(phone.get("/account").status, Status::SeeOther);
+    assert_eq!(
+        admin.get("/admin").status,
+        Status::Ok,
+        "the admin is untouched"
+    );
+}
+
+#[test]
+fn the_last_admin_cannot_disable_or_demote_themselves() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let id = user_id(&app, "root@example.com");
+    let disable = admin.post_form(&format!("/admin/users/{id}/disable"), &[]);
+    assert_eq!(disable.status, Status::Conflict);
+    assert!(disable.body.contains("no enabled administrator"));
+    let demote = admin.post_form(&format!("/admin/users/{id}/groups"), &[("groups", "staff")]);
+    assert_eq!(demote.status, Status::Conflict);
+    assert_eq!(admin.get("/admin").status, Status::Ok);
+}
+
+#[test]
+fn admin_actions_need_a_fresh_password_confirmation() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    registered(&app, "user@example.com");
+    let id = user_id(&app, "user@example.com");
+    app.advance(Duration::from_secs(11 * 60));
+    // Viewing still works; acting sends the admin to confirm, then back to the page.
+    assert_eq!(admin.get("/admin").status, Status::Ok);
+    let stale = admin.post_form(&format!("/admin/users/{id}/disable"), &[]);
+    assert_eq!(stale.status, Status::SeeOther);
+    let back = encode(&[("rd", &format!("/admin/users/{id}"))]);
+    assert_eq!(stale.location(), Some(format!("/reauth?{back}").as_str()));
+    assert!(
+        app.auth()
+            .user_summary(&portcullis::domain::UserId::parse(&id).unwrap())
+            .unwrap()
+            .is_some_and(|u| !u.user.disabled)
+    );
+}
+
+#[test]
+fn non_admins_get_403_on_every_admin_route_and_anonymous_users_are_sent_to_log_in() {
+    let app = TestApp::spawn();
+    first_admin(&app, "root@example.com");
+    let mut user = registered(&app, "user@example.com");
+    let id = user_id(&app, "root@example.com");
+    let sid = "AAAAAAAAAAAAAAAAAAAAAA";
+    let gets = [
+        "/admin".to_owned(),
+        format!("/admin/users/{id}"),
+        "/admin/audit".to_owned(),
+    ];
+    let posts = [
+        format!("/admin/users/{id}/disable"),
+        format!("/admin/users/{id}/enable"),
+        format!("/admin/users/{id}/logout-everywhere"),
+        format!("/admin/users/{id}/sessions/{sid}/revoke"),
+        format!("/admin/users/{id}/groups"),
+        format!("/admin/users/{id}/reset-link"),
+        "/admin/invites".to_owned(),
+    ];
+    for path in &gets {
+        assert_eq!(user.get(path).status, Status::Forbidden, "GET {path}");
+    }
+    for path in &posts {
+        let reply = user.post_form(path, &[("groups", "admin")]);
+        assert_eq!(reply.status, Status::Forbidden, "POST {path}");
+    }
+    // Nothing changed: the user is still no admin, the admin still enabled.
+    assert!(!user.get("/account").body.contains(">admin</span>"));
+    let mut anonymous = app.browser();
+    for path in &gets {
+        let reply = anonymous.get(path);
+        assert_eq!(reply.status, Status::SeeOther, "GET {path}");
+        assert!(reply.location().unwrap().starts_with("/login?rd="));
+    }
+}
+
+#[test]
+fn the_audit_view_lists_events_newest_first_and_filters_by_user() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let mut user = registered(&app, "user@example.com");
+    user.logout();
+    let mut stranger = app.browser();
+    stranger.login("user@example.com", "not the password at all");
+    let id = user_id(&app, "user@example.com");
+    admin.post_form(&format!("/admin/users/{id}/disable"), &[]);
+
+    let all = admin.get("/admin/audit");
+    assert_eq!(all.status, Status::Ok);
+    let disabled = all.body.find("user_disabled").expect("disable recorded");
+    let failed = all.body.find("login_failed").expect("failure recorded");
+    assert!(disabled < failed, "newest first");
+    assert!(
+        all.body.contains("root@example.com"),
+        "the acting admin is named"
+    );
+
+    let mine = admin.get(&format!("/admin/audit?user={id}"));
+    assert!(mine.body.contains("user_disabled") && mine.body.contains("logged_out"));
+    let root = user_id(&app, "root@example.com");
+    let theirs = admin.get(&format!("/admin/audit?user={root}")).body;
+    assert!(!theirs.contains("login_failed"));
+    assert_eq!(admin.get("/admin/audit?user=junk").status, Status::NotFound);
+    assert_eq!(admin.get("/admin/audit?page=99").status, Status::Ok);
+}
