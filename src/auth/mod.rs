@@ -8,6 +8,7 @@ mod links;
 mod live;
 mod manage;
 mod refresh;
+mod verified;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -108,6 +109,7 @@ pub struct Auth {
     hasher: Hasher,
     clock: Arc<dyn Clock>,
     live: Live,
+    verified: verified::Verified,
 }
 
 impl Auth {
@@ -129,6 +131,7 @@ impl Auth {
             hasher,
             clock,
             live,
+            verified: Default::default(),
         })
     }
 
@@ -149,11 +152,39 @@ impl Auth {
 
     /// Checks a presented token: memory only, no disk read (SPEC §2).
     pub fn check(&self, token: &str, kind: TokenKind) -> Check {
+        self.check_presented(token, kind, || Some(token.to_owned()))
+    }
+
+    /// Checks what a client presented: `presented` is the exact credential bytes
+    /// (for a browser, the still-encrypted cookie value) and `unwrap` yields the
+    /// token inside it. Bytes found authentic before skip `unwrap` and the token's
+    /// decryption; the checks that depend on time and state run every time.
+    pub fn check_presented(
+        &self,
+        presented: &str,
+        kind: TokenKind,
+        unwrap: impl FnOnce() -> Option<String>,
+    ) -> Check {
         let now = self.clock.now();
-        let (claims, expired) = match self.tokens.open(token, kind, now) {
-            Opened::Valid(claims) => (claims, false),
-            Opened::Expired(claims) => (claims, true),
-            Opened::Invalid => return Check::Rejected,
+        let (claims, expired) = match self.verified.get(kind, presented) {
+            // Tokens carry `nbf = iat`: mirror `Tokens::open`'s time checks.
+            Some(claims) if claims.issued_at > now => return Check::Rejected,
+            Some(claims) => {
+                let expired = now >= claims.expires_at;
+                (claims, expired)
+            }
+            None => {
+                let Some(token) = unwrap() else {
+                    return Check::Rejected;
+                };
+                let (claims, expired) = match self.tokens.open(&token, kind, now) {
+                    Opened::Valid(claims) => (claims, false),
+                    Opened::Expired(claims) => (claims, true),
+                    Opened::Invalid => return Check::Rejected,
+                };
+                self.verified.insert(kind, presented, &claims);
+                (claims, expired)
+            }
         };
         let Some(user) = self.live.admit(&claims) else {
             return Check::Rejected;

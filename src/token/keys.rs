@@ -131,7 +131,13 @@ impl Keyring {
         (&self.current, &self.keys[&self.current])
     }
 
+    /// The key whose footer is exactly `footer`.
+    pub(crate) fn by_footer(&self, footer: &[u8]) -> Option<&Key> {
+        self.keys.values().find(|key| key.footer == footer)
+    }
+
     /// The key with this PASERK id.
+    #[cfg(test)]
     pub(crate) fn get(&self, id: &str) -> Option<&Key> {
         self.keys.get(id)
     }

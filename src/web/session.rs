@@ -76,13 +76,13 @@ async fn resolve(request: &Request<'_>) -> Option<AuthUser> {
     let config = auth.config();
     let cookies = request.cookies();
     let name = cookie_name(config);
-    let Some(cookie) = cookies.get_private(name) else {
-        if cookies.get(name).is_some() {
-            clear_session_cookie(cookies, config);
-        }
+    let Some(presented) = cookies.get(name) else {
         return None;
     };
-    let claims = match auth.check(cookie.value(), TokenKind::Browser) {
+    let check = auth.check_presented(presented.value(), TokenKind::Browser, || {
+        cookies.get_private(name).map(|c| c.value().to_owned())
+    });
+    let claims = match check {
         Check::Valid(identity) => return Some(AuthUser(identity)),
         Check::Expired(claims) => claims,
         Check::Rejected => {
