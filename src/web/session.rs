@@ -76,9 +76,7 @@ async fn resolve(request: &Request<'_>) -> Option<AuthUser> {
     let config = auth.config();
     let cookies = request.cookies();
     let name = cookie_name(config);
-    let Some(presented) = cookies.get(name) else {
-        return None;
-    };
+    let presented = cookies.get(name)?;
     let check = auth.check_presented(presented.value(), TokenKind::Browser, || {
         cookies.get_private(name).map(|c| c.value().to_owned())
     });
