@@ -1,42 +1,46 @@
-//! argon2id password hashing, kept off Rocket's async workers and bounded to
-//! `max_concurrent_hashes` jobs at once, so a login flood queues instead of starving
-//! every other request or growing memory without limit (SPEC §6, STYLE 6).
+//! argon2id password hashing on a small pool of dedicated threads, one per
+//! `max_concurrent_hashes`, so a login flood queues instead of starving the async
+//! workers or growing memory without limit (SPEC §6, STYLE 6).
 //!
-//! Each job needs `argon2_memory_kib` of working memory. Rather than allocating and
-//! freeing 19 MiB per hash (which glibc keeps on the heap afterwards, so RSS grows
-//! with every burst), the hasher keeps one buffer per permitted job and reuses it:
-//! memory is `max_concurrent_hashes × argon2_memory_kib`, allocated once.
+//! Each hashing thread owns one working buffer of `argon2_memory_kib` and reuses it:
+//! memory is `max_concurrent_hashes × argon2_memory_kib`, allocated once, rather
+//! than 19 MiB allocated and freed per hash (which glibc keeps on the heap, so RSS
+//! grows with every burst). The threads run at a lower scheduling priority (nice
+//! ≈ 9): when CPU is short, requests that only check a session go first, and the
+//! hashes use whatever the rest leaves.
 
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use rocket::tokio::sync::Semaphore;
-use rocket::tokio::task;
+use rocket::tokio::sync::oneshot;
 
 use super::password::Password;
 
-/// Hashing could not run (the worker pool is gone or argon2 refused its input).
+/// Hashing could not run (the pool is gone or argon2 refused its input).
 #[derive(Debug, thiserror::Error)]
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
+
+/// A job for a hashing thread, given that thread's working memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 /// The argon2id service held in Rocket state.
 #[derive(Clone)]
 pub struct Hasher {
     argon: Argon2<'static>,
-    permits: Arc<Semaphore>,
-    /// Working memory of finished jobs, reused by the next ones; never more buffers
-    /// than permits.
-    buffers: Arc<Pool>,
+    jobs: mpsc::Sender<Job>,
     /// A hash of a random password: unknown emails are verified against it so they
     /// cost as much as a wrong password (no enumeration by timing).
     dummy: Arc<str>,
 }
 
+const GONE: &str = "the hashing threads are gone";
+
 impl Hasher {
-    /// Builds the hasher and its dummy hash (one argon2 run at start-up).
+    /// Starts the hashing threads and makes the dummy hash (one argon2 run).
     pub fn new(
         memory_kib: u32,
         iterations: u32,
@@ -45,19 +49,29 @@ impl Hasher {
     ) -> Result<Hasher, HashError> {
         let params = Params::new(memory_kib, iterations, parallelism, None)
             .map_err(|e| HashError(e.to_string()))?;
-        let params_blocks = params.block_count();
+        let blocks = params.block_count();
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..max_concurrent.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("portcullis-argon2-{n}"))
+                .spawn(move || hashing_thread(&queue, blocks))
+                .map_err(|e| HashError(format!("cannot start a hashing thread: {e}")))?;
+        }
         let dummy_password = Password::new(crate::domain::ids::random_token(24))
             .map_err(|e| HashError(e.to_string()))?;
-        let buffers = Arc::new(Pool {
-            free: Mutex::new(Vec::new()),
-            blocks: params_blocks,
-        });
-        let dummy = hash_now(&argon, &dummy_password, &buffers)?;
+        let (done, result) = mpsc::channel();
+        let worker_argon = argon.clone();
+        jobs.send(Box::new(move |memory: &mut Vec<Block>| {
+            let _ = done.send(hash_now(&worker_argon, &dummy_password, memory));
+        }))
+        .map_err(|_| HashError(GONE.into()))?;
+        let dummy = result.recv().map_err(|_| HashError(GONE.into()))??;
         Ok(Hasher {
             argon,
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-            buffers,
+            jobs,
             dummy: dummy.into(),
         })
     }
@@ -65,8 +79,7 @@ impl Hasher {
     /// Hashes a new password into a PHC string.
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let (argon, password) = (self.argon.clone(), password.clone());
-        let buffers = self.buffers.clone();
-        self.run(move || hash_now(&argon, &password, &buffers))
+        self.run(move |memory| hash_now(&argon, &password, memory))
             .await?
     }
 
@@ -76,9 +89,8 @@ impl Hasher {
         let exists = phc.is_some();
         let phc: Arc<str> = phc.map_or_else(|| self.dummy.clone(), Arc::from);
         let password = password.clone();
-        let buffers = self.buffers.clone();
         let matched = self
-            .run(move || verify_now(&phc, &password, &buffers).unwrap_or(false))
+            .run(move |memory| verify_now(&phc, &password, memory).unwrap_or(false))
             .await
             .unwrap_or(false);
         exists && matched
@@ -100,73 +112,80 @@ impl Hasher {
         !same
     }
 
-    /// Runs `job` on the blocking pool once a permit is free.
+    /// Queues `job` for a hashing thread and waits for its answer without blocking
+    /// the async worker.
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce() -> T + Send + 'static,
+        job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |memory: &mut Vec<Block>| {
+                let _ = done.send(job(memory));
+            }))
+            .map_err(|_| HashError(GONE.into()))?;
+        result
             .await
-            .map_err(|e| HashError(e.to_string()))?;
-        task::spawn_blocking(job)
-            .await
-            .map_err(|e| HashError(e.to_string()))
+            .map_err(|_| HashError("a hashing job was dropped".into()))
     }
 }
 
-/// Reusable argon2 working memory, each buffer `blocks` long (the configured cost).
-struct Pool {
-    free: Mutex<Vec<Vec<Block>>>,
-    blocks: usize,
+/// A hashing thread: lowers its own priority, then runs jobs until every
+/// [`Hasher`] handle is gone, reusing one working buffer of `blocks` (allocated at
+/// the first job).
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, blocks: usize) {
+    use thread_priority::{ThreadPriority, ThreadPriorityValue, set_current_thread_priority};
+    if let Ok(value) = ThreadPriorityValue::try_from(25u8) {
+        // Not fatal: hashing at normal priority only makes floods more noticeable.
+        let _ = set_current_thread_priority(ThreadPriority::Crossplatform(value));
+    }
+    let mut memory = Vec::new();
+    loop {
+        let job = {
+            let queue = queue.lock().unwrap_or_else(|e| e.into_inner());
+            match queue.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
+        if memory.is_empty() {
+            memory = vec![Block::default(); blocks];
+        }
+        job(&mut memory);
+    }
 }
 
-/// Runs argon2 for `argon`'s parameters into `out`, with a pooled buffer when it is
-/// big enough (hashes made under larger, older parameters get a one-off buffer).
+/// Runs argon2 for `argon`'s parameters into `out` in the thread's working memory
+/// (a hash under larger, older parameters gets a one-off buffer).
 fn compute(
     argon: &Argon2<'_>,
     password: &Password,
     salt: &[u8],
     out: &mut [u8],
-    buffers: &Pool,
+    memory: &mut [Block],
 ) -> Result<(), HashError> {
     let needed = argon.params().block_count();
-    let pooled = buffers.free.lock().unwrap_or_else(|e| e.into_inner()).pop();
-    let mut memory = match pooled {
-        Some(buffer) if buffer.len() >= needed => buffer,
-        // Too small (a hash under larger, older parameters): a one-off buffer, and
-        // the pooled one goes back.
-        Some(buffer) => {
-            buffers
-                .free
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(buffer);
-            vec![Block::default(); needed]
-        }
-        None => vec![Block::default(); buffers.blocks.max(needed)],
+    let pwd = password.expose().as_bytes();
+    let result = if memory.len() >= needed {
+        argon.hash_password_into_with_memory(pwd, salt, out, memory)
+    } else {
+        let mut one_off = vec![Block::default(); needed];
+        argon.hash_password_into_with_memory(pwd, salt, out, &mut one_off)
     };
-    let result = argon
-        .hash_password_into_with_memory(password.expose().as_bytes(), salt, out, &mut memory)
-        .map_err(|e| HashError(e.to_string()));
-    if memory.len() == buffers.blocks {
-        buffers
-            .free
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(memory);
-    }
-    result
+    result.map_err(|e| HashError(e.to_string()))
 }
 
-fn hash_now(argon: &Argon2<'_>, password: &Password, buffers: &Pool) -> Result<String, HashError> {
+fn hash_now(
+    argon: &Argon2<'_>,
+    password: &Password,
+    memory: &mut Vec<Block>,
+) -> Result<String, HashError> {
     let error = |e: argon2::password_hash::Error| HashError(e.to_string());
     let salt = SaltString::generate(&mut OsRng);
     let mut salt_bytes = [0u8; 64];
     let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(error)?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    compute(argon, password, salt_bytes, &mut out, buffers)?;
+    compute(argon, password, salt_bytes, &mut out, memory)?;
     let phc = PasswordHash {
         algorithm: argon2::ARGON2ID_IDENT,
         version: Some(Version::V0x13.into()),
@@ -178,7 +197,7 @@ fn hash_now(argon: &Argon2<'_>, password: &Password, buffers: &Pool) -> Result<S
 }
 
 /// Whether `password` matches the PHC string `phc` (compared in constant time).
-fn verify_now(phc: &str, password: &Password, buffers: &Pool) -> Result<bool, HashError> {
+fn verify_now(phc: &str, password: &Password, memory: &mut Vec<Block>) -> Result<bool, HashError> {
     let error = |e: argon2::password_hash::Error| HashError(e.to_string());
     let hash = PasswordHash::new(phc).map_err(error)?;
     let algorithm = Algorithm::try_from(hash.algorithm).map_err(error)?;
@@ -194,7 +213,7 @@ fn verify_now(phc: &str, password: &Password, buffers: &Pool) -> Result<bool, Ha
     let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(error)?;
     let argon = Argon2::new(algorithm, version, params);
     let mut out = vec![0u8; expected.len()];
-    compute(&argon, password, salt_bytes, &mut out, buffers)?;
+    compute(&argon, password, salt_bytes, &mut out, memory)?;
     let actual = Output::new(&out).map_err(error)?;
     // `Output`'s equality is constant-time (subtle).
     Ok(actual == expected)

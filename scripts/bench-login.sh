@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Login throughput and memory under a login flood, and guarded latency with and
+# without the flood (issue 8, docs/BENCHMARKS.md).
+#
+#   scripts/bench-login.sh [seconds] [max_concurrent_hashes]
+#
+# 1. raw argon2id capacity of this machine (examples/argon2_capacity.rs, 2 threads);
+# 2. guarded route latency (wrk --latency on /bench/cookie) with no flood;
+# 3. a login flood (wrk POSTing valid logins, 16 connections) alone: logins/s and
+#    the server's peak RSS (VmHWM);
+# 4. the same flood and the guarded route at once: guarded p99 under the flood.
+# Defaults: argon2 m=19456 KiB, t=2, p=1 (the shipped defaults).
+set -euo pipefail
+
+secs=${1:-10}
+hashes=${2:-2}
+root=$(cd "$(dirname "$0")/.." && pwd)
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+cargo build --quiet --release --example bench_server --example argon2_capacity --manifest-path "$root/Cargo.toml"
+
+echo "== raw argon2id capacity (2 threads)"
+"$root/target/release/examples/argon2_capacity" 2 60
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+PORTCULLIS_DATA_DIR="$work/data" PORTCULLIS_PUBLIC_URL="$base" ROCKET_PORT=$port ROCKET_LOG_LEVEL=off \
+  PORTCULLIS_MAX_CONCURRENT_HASHES=$hashes PORTCULLIS_LOGIN_IP_LIMIT=1000000 PORTCULLIS_REGISTER_RATE_LIMIT=1000000 \
+  "$root/target/release/examples/bench_server" >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+curl -fsS --retry 100 --retry-connrefused --retry-delay 0 --retry-max-time 60 -o /dev/null "$base/healthz"
+
+jar="$work/jar"
+token=$(curl -fsS -c "$jar" -b "$jar" "$base/register" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
+  --data-urlencode "email=bench@example.com" --data-urlencode "password=correct horse battery staple" "$base/register"
+session=$(awk '$6 == "portcullis" { print $7 }' "$jar")
+csrf_cookie=$(awk '$6 == "portcullis_csrf" { print $7 }' "$jar")
+# A logged-out form token: the CSRF cookie and its token stay valid across requests.
+fresh="$work/fresh"
+token=$(curl -fsS -c "$fresh" "$base/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+csrf_cookie=$(awk '$6 == "portcullis_csrf" { print $7 }' "$fresh")
+# Logins spread over 32 accounts: one account logging in many times at once is
+# itself throttled (concurrent attempts are counted before they are evaluated).
+for i in $(seq 1 32); do
+  curl -fsS -o /dev/null -H "Cookie: portcullis_csrf=$csrf_cookie" --data-urlencode "csrf_token=$token" \
+    --data-urlencode "email=user$i@example.com" --data-urlencode "password=correct horse battery staple" "$base/register"
+done
+bodies=$(python3 -c '
+import sys, urllib.parse as u
+print(",".join("\"%s\"" % u.urlencode({"csrf_token": sys.argv[1], "email": "user%d@example.com" % i, "password": "correct horse battery staple"}) for i in range(1, 33)))' "$token")
+body=$(python3 -c 'import sys, urllib.parse as u; print(u.urlencode({"csrf_token": sys.argv[1], "email": "user1@example.com", "password": "correct horse battery staple"}))' "$token")
+cat >"$work/login.lua" <<LUA
+local bodies = { $bodies }
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/login", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "portcullis_csrf=$csrf_cookie",
+  }, bodies[(n % #bodies) + 1])
+end
+LUA
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: portcullis_csrf=$csrf_cookie" \
+  -H 'Content-Type: application/x-www-form-urlencoded' --data "$body" "$base/login")
+[ "$code" = 303 ] || { echo "a flood login answered $code, not 303" >&2; exit 1; }
+
+guarded() { wrk -t1 -c8 -d"${secs}s" --latency -H "Cookie: portcullis=$session" "$base/bench/cookie"; }
+p99() { awk '$1 == "99%" { print $2 }'; }
+rps() { awk '/Requests\/sec/ { print $2 }'; }
+
+echo "== guarded route, no flood"
+quiet=$(guarded)
+echo "$quiet" | grep -E 'Requests/sec|99%'
+
+echo "== login flood alone (16 connections)"
+flood=$(wrk -t1 -c16 -d"${secs}s" -s "$work/login.lua" "$base/login")
+echo "$flood" | grep -E 'Requests/sec|Non-2xx' || true
+echo "logins/s: $(echo "$flood" | rps)"
+echo "peak RSS: $(awk '/VmHWM/ { print $2, $3 }' /proc/$server/status), now $(awk '/VmRSS/ { print $2, $3 }' /proc/$server/status)"
+
+echo "== guarded route during the flood"
+wrk -t1 -c16 -d"$((secs + 2))s" -s "$work/login.lua" "$base/login" >"$work/flood2.txt" &
+loader=$!
+busy=$(guarded)
+wait $loader
+echo "$busy" | grep -E 'Requests/sec|99%'
+echo "logins/s during: $(rps <"$work/flood2.txt")"
+echo "peak RSS after both: $(awk '/VmHWM/ { print $2, $3 }' /proc/$server/status)"
+echo
+echo "guarded p99: $(echo "$quiet" | p99) quiet, $(echo "$busy" | p99) under the flood"
