@@ -178,7 +178,7 @@ fn compute(
 fn hash_now(
     argon: &Argon2<'_>,
     password: &Password,
-    memory: &mut Vec<Block>,
+    memory: &mut [Block],
 ) -> Result<String, HashError> {
     let error = |e: argon2::password_hash::Error| HashError(e.to_string());
     let salt = SaltString::generate(&mut OsRng);
@@ -197,7 +197,7 @@ fn hash_now(
 }
 
 /// Whether `password` matches the PHC string `phc` (compared in constant time).
-fn verify_now(phc: &str, password: &Password, memory: &mut Vec<Block>) -> Result<bool, HashError> {
+fn verify_now(phc: &str, password: &Password, memory: &mut [Block]) -> Result<bool, HashError> {
     let error = |e: argon2::password_hash::Error| HashError(e.to_string());
     let hash = PasswordHash::new(phc).map_err(error)?;
     let algorithm = Algorithm::try_from(hash.algorithm).map_err(error)?;
