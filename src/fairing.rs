@@ -128,6 +128,8 @@ fn install(mut rocket: Rocket<Build>, parts: Parts) -> Rocket<Build> {
         .attach(SecurityHeaders { hsts: parts.hsts })
         .mount("/", crate::web::routes())
         .register("/", crate::web::catchers())
+        .mount(crate::api::BASE, crate::api::routes())
+        .register(crate::api::BASE, crate::api::catchers())
 }
 
 /// Rocket's cookie key, generated once into `data_dir/secret_key` (mode 0600) so that

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod api;
 mod config;
 mod login;
 mod register;
