@@ -60,10 +60,12 @@ fn openapi() -> (ContentType, &'static str) {
 /// which way the bearer token failed.
 #[catch(default)]
 fn json_error(status: Status, request: &Request<'_>) -> ApiError {
-    match ApiUser::of(request) {
-        Err(e) if status == Status::Unauthorized => (*e).into(),
-        _ => ApiError::Other(status),
+    if status == Status::Unauthorized
+        && let Err(e) = ApiUser::of(request)
+    {
+        return (*e).into();
     }
+    ApiError::Other(status)
 }
 
 /// The answer to a login, a refresh or a password change (SPEC §4).

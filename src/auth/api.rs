@@ -11,7 +11,8 @@
 
 use super::refresh::{Renewal, Verdict};
 use super::{Auth, Client, Identity, InternalError, Issued, LoginError};
-use crate::domain::refresh::{RefreshToken, Standing};
+use crate::clock::secs;
+use crate::domain::refresh::{RefreshState, RefreshToken, Standing};
 use crate::domain::{Email, Password, Session, SessionKind};
 
 /// Longest device name kept, in characters.
@@ -91,6 +92,26 @@ impl Auth {
                 Renewal::Ended | Renewal::Refused => TokenRefresh::Invalid,
             },
         )
+    }
+}
+
+impl Auth {
+    /// Gives an API session a fresh refresh-token lineage (every earlier refresh
+    /// token of it is forgotten) and returns its first token.
+    pub(super) fn new_lineage(&self, session: &mut Session, now: i64) -> RefreshToken {
+        let (token, digest) = RefreshToken::generate(&session.id);
+        let expires_at = self.refresh_expiry(session, now);
+        session.refresh = Some(RefreshState::new(digest, expires_at));
+        token
+    }
+
+    /// When a refresh token issued now stops working: `refresh_token_ttl` from now,
+    /// never past the session's absolute end.
+    fn refresh_expiry(&self, session: &Session, now: i64) -> i64 {
+        let expires_at = now + secs(self.config.refresh_token_ttl);
+        session
+            .expires_at
+            .map_or(expires_at, |end| expires_at.min(end))
     }
 }
 

@@ -25,7 +25,7 @@ use crate::clock::{Clock, secs};
 use crate::config::Config;
 use crate::domain::audit::AuditKind;
 use crate::domain::hasher::{HashError, Hasher};
-use crate::domain::refresh::{RefreshState, RefreshToken};
+use crate::domain::refresh::RefreshToken;
 use crate::domain::session::device_label;
 use crate::domain::{Session, SessionId, SessionKind, UserId};
 use crate::store::{Store, StoreError};
@@ -238,23 +238,6 @@ impl Auth {
             session,
             refresh_token,
         })
-    }
-
-    /// Gives an API session a fresh refresh-token lineage (every earlier refresh
-    /// token of it is forgotten) and returns its first token.
-    fn new_lineage(&self, session: &mut Session, now: i64) -> RefreshToken {
-        let (token, digest) = RefreshToken::generate(&session.id);
-        session.refresh = Some(RefreshState::new(digest, self.refresh_expiry(session, now)));
-        token
-    }
-
-    /// When a refresh token issued now stops working: `refresh_token_ttl` from now,
-    /// never past the session's absolute end.
-    fn refresh_expiry(&self, session: &Session, now: i64) -> i64 {
-        let expires_at = now + secs(self.config.refresh_token_ttl);
-        session
-            .expires_at
-            .map_or(expires_at, |end| expires_at.min(end))
     }
 
     /// Mints a token for `session` at its current rotation and records its expiry.

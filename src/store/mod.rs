@@ -17,8 +17,9 @@
 //! Records are JSON so that a field added later deserialises old records with its
 //! default; a change that old code could misread bumps [`SCHEMA_VERSION`].
 //! (API sessions added the optional `refresh` field to session records: the SHA-256
-//! digests of their refresh tokens. Older records read as having none, and a build
-//! that does not know the field ignores it, so the version stays 1.)
+//! digests of their refresh tokens. Older records read as having none; a build that
+//! does not know the field ignores it, and if it rewrites such a record the refresh
+//! token merely stops working (fail closed), so the version stays 1.)
 //!
 //! A session record is rewritten by compare-and-swap when a token or refresh token
 //! rotates ([`Store::replace_session`]): the new digests and the spent ones land in

@@ -2,11 +2,12 @@
 //! reuse detection, revocation across browser and API sessions, the OpenAPI
 //! document, and the token format as documented in `docs/TOKENS.md`.
 
+mod account;
 mod cross_kind;
 mod errors;
 mod openapi;
 mod refresh;
-mod routes;
+mod sessions;
 mod token_format;
 
 use rocket::http::{ContentType, Header, Method};

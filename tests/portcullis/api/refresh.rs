@@ -190,3 +190,60 @@ fn after_a_restart_the_latest_refresh_token_works() {
     assert_eq!(api.me(&second.access).status.code, 200);
     assert_eq!(api.refresh(&second.refresh).status.code, 200);
 }
+
+#[test]
+fn parallel_refreshes_with_one_token_all_succeed_and_keep_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = rocket::figment::value::Dict::new();
+    settings.insert("data_dir".into(), dir.path().display().to_string().into());
+    settings.insert("argon2_memory_kib".into(), 256.into());
+    settings.insert("argon2_iterations".into(), 1.into());
+    let rocket = rocket::custom(crate::helpers::figment(&settings)).attach(portcullis::fairing());
+
+    let (statuses, me) = rocket::execute(async move {
+        use rocket::http::ContentType;
+        let client = rocket::local::asynchronous::Client::untracked(rocket)
+            .await
+            .unwrap();
+        let post = |path: &'static str, body: serde_json::Value| {
+            client
+                .post(path)
+                .header(ContentType::JSON)
+                .body(body.to_string())
+                .dispatch()
+        };
+        let credentials = serde_json::json!({
+            "email": "alice@example.com", "password": crate::helpers::PASSWORD
+        });
+        post("/api/v1/users", credentials.clone()).await;
+        let login = post("/api/v1/sessions", credentials).await;
+        let login: serde_json::Value =
+            serde_json::from_str(&login.into_string().await.unwrap()).unwrap();
+        let refresh = serde_json::json!({ "refresh_token": login["refresh_token"] });
+        let requests = (0..4).map(|_| post("/api/v1/sessions/refresh", refresh.clone()));
+        let mut statuses = Vec::new();
+        let mut accesses = Vec::new();
+        for reply in rocket::futures::future::join_all(requests).await {
+            statuses.push(reply.status().code);
+            let body: serde_json::Value =
+                serde_json::from_str(&reply.into_string().await.unwrap()).unwrap();
+            accesses.push(body["access_token"].as_str().unwrap_or("").to_owned());
+        }
+        let mut me = Vec::new();
+        for access in accesses {
+            let reply = client
+                .get("/api/v1/me")
+                .header(rocket::http::Header::new(
+                    "Authorization",
+                    format!("Bearer {access}"),
+                ))
+                .dispatch()
+                .await;
+            me.push(reply.status().code);
+        }
+        (statuses, me)
+    });
+
+    assert_eq!(statuses, [200; 4]);
+    assert_eq!(me, [200; 4]);
+}
