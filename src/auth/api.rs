@@ -93,9 +93,7 @@ impl Auth {
             },
         )
     }
-}
 
-impl Auth {
     /// Gives an API session a fresh refresh-token lineage (every earlier refresh
     /// token of it is forgotten) and returns its first token.
     pub(super) fn new_lineage(&self, session: &mut Session, now: i64) -> RefreshToken {

@@ -213,9 +213,8 @@ impl Auth {
         client: &Client,
     ) -> Result<Issued, StoreError> {
         let now = self.clock.now();
-        let id = SessionId::random();
         let mut session = Session {
-            id,
+            id: SessionId::random(),
             user_id: user.id,
             kind,
             created_at: now,
