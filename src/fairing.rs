@@ -151,6 +151,8 @@ fn install(mut rocket: Rocket<Build>, parts: Parts) -> Rocket<Build> {
         .attach(SecurityHeaders { hsts: parts.hsts })
         .mount("/", crate::web::routes())
         .register("/", crate::web::catchers())
+        .mount(crate::api::BASE, crate::api::routes())
+        .register(crate::api::BASE, crate::api::catchers())
 }
 
 /// With no account yet, prints a fresh one-time setup URL to standard error (whatever

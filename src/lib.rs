@@ -13,6 +13,7 @@
 //! }
 //! ```
 
+pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod web;
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 
+pub use api::ApiUser;
 pub use fairing::{Portcullis, fairing};
 pub use web::admin::AdminUser;
 pub use web::fresh::FreshAuth;

@@ -51,13 +51,9 @@ impl Auth {
         password: &Password,
         client: &Client,
     ) -> Result<(Identity, Issued), RegisterError> {
-        if self.config.registration != Registration::Open {
-            return Err(RegisterError::Closed);
-        }
-        self.reserve_registration(client)?;
-        let user = self.create_user(email, password, Vec::new()).await?;
+        let user = self.open_registration(email, password, client).await?;
         let issued = self
-            .start_session(&user, SessionKind::Browser, false, client)
+            .start_session(&user, SessionKind::Browser, false, None, client)
             .await?;
         self.audit(
             AuditKind::Registered,
@@ -66,6 +62,32 @@ impl Auth {
             client,
         );
         Ok((self.identity_of(&user, &issued), issued))
+    }
+
+    /// Creates an account through open registration without logging it in (the API
+    /// client logs in separately).
+    pub async fn register_account(
+        &self,
+        email: &Email,
+        password: &Password,
+        client: &Client,
+    ) -> Result<UserView, RegisterError> {
+        let user = self.open_registration(email, password, client).await?;
+        self.audit(AuditKind::Registered, Some(user.id), None, client);
+        Ok(user)
+    }
+
+    async fn open_registration(
+        &self,
+        email: &Email,
+        password: &Password,
+        client: &Client,
+    ) -> Result<UserView, RegisterError> {
+        if self.config.registration != Registration::Open {
+            return Err(RegisterError::Closed);
+        }
+        self.reserve_registration(client)?;
+        self.create_user(email, password, Vec::new()).await
     }
 
     /// Counts a registration-like action against the client's address.
@@ -127,6 +149,21 @@ impl Auth {
         kind: SessionKind,
         client: &Client,
     ) -> Result<(Identity, Issued), LoginError> {
+        self.login_as(email, password, remember, kind, None, client)
+            .await
+    }
+
+    /// [`Auth::login`] with the session's device label given by the client (API
+    /// `device_name`) instead of derived from its User-Agent.
+    pub(super) async fn login_as(
+        &self,
+        email: &Email,
+        password: &Password,
+        remember: bool,
+        kind: SessionKind,
+        device: Option<String>,
+        client: &Client,
+    ) -> Result<(Identity, Issued), LoginError> {
         let key = email.key();
         let limit = self.config.login_ip_limit;
         let reservation = self
@@ -165,7 +202,9 @@ impl Auth {
             self.store.update_user(&user).map_err(InternalError::from)?;
         }
         let view = UserView::from(&user);
-        let issued = self.start_session(&view, kind, remember, client).await?;
+        let issued = self
+            .start_session(&view, kind, remember, device, client)
+            .await?;
         self.audit(
             AuditKind::LoginSucceeded,
             Some(view.id),
@@ -180,9 +219,10 @@ impl Auth {
         user: &UserView,
         kind: SessionKind,
         remember: bool,
+        device: Option<String>,
         client: &Client,
     ) -> Result<Issued, InternalError> {
-        let issued = self.open_session(user, kind, remember, client)?;
+        let issued = self.open_session(user, kind, remember, device, client)?;
         self.store.flush().await?;
         Ok(issued)
     }
@@ -195,10 +235,7 @@ impl Auth {
         Identity {
             user,
             session: issued.session.id,
-            kind: match issued.session.kind {
-                SessionKind::Browser => crate::token::TokenKind::Browser,
-                SessionKind::Api => crate::token::TokenKind::Api,
-            },
+            kind: issued.session.kind.into(),
             auth_at: issued.session.auth_at,
         }
     }

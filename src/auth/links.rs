@@ -149,7 +149,7 @@ impl Auth {
             }
         };
         let issued = self
-            .open_session(&user, SessionKind::Browser, false, client)
+            .open_session(&user, SessionKind::Browser, false, None, client)
             .map_err(InternalError::from)?;
         self.store.flush().await.map_err(InternalError::from)?;
         self.audit(

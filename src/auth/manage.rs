@@ -6,7 +6,7 @@
 use super::{Auth, Client, Identity, InternalError, Issued};
 use crate::domain::audit::AuditKind;
 use crate::domain::password::{WeakPassword, check_policy};
-use crate::domain::{Password, SessionId, User, UserId};
+use crate::domain::{Password, SessionId, SessionKind, User, UserId};
 use crate::store::StoreError;
 
 /// Why a password change was refused.
@@ -161,6 +161,8 @@ impl Auth {
 
     /// Mints a new token for `session` under `user`'s current generation, optionally
     /// recording a password entry now; `None` if the session is gone (not flushed).
+    /// A password entry in an API session also starts a new refresh-token lineage:
+    /// refresh tokens issued before it stop working.
     fn reissue(
         &self,
         user: &User,
@@ -174,11 +176,14 @@ impl Auth {
         if password_entered {
             record.auth_at = now;
         }
+        let refresh_token = (password_entered && record.kind == SessionKind::Api)
+            .then(|| self.new_lineage(&mut record, now));
         let token = self.mint(&mut record, user.generation, now);
         self.store.put_session(&record)?;
         Ok(Some(Issued {
             token,
             session: record,
+            refresh_token,
         }))
     }
 

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod api;
 mod links;
 mod live;
 mod manage;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 pub use account::{LoginError, RegisterError};
 pub use admin::{AdminError, UserSummary};
+pub use api::TokenRefresh;
 pub use links::LinkError;
 pub use live::{Live, UserView};
 pub use manage::PasswordChangeError;
@@ -24,6 +26,7 @@ use crate::clock::{Clock, secs};
 use crate::config::Config;
 use crate::domain::audit::AuditKind;
 use crate::domain::hasher::{HashError, Hasher};
+use crate::domain::refresh::RefreshToken;
 use crate::domain::session::device_label;
 use crate::domain::{Session, SessionId, SessionKind, UserId};
 use crate::store::{Store, StoreError};
@@ -77,6 +80,8 @@ pub struct Issued {
     pub token: String,
     /// The session record after the change.
     pub session: Session,
+    /// API sessions: the new refresh token, when this change issued one.
+    pub refresh_token: Option<RefreshToken>,
 }
 
 /// What a presented token is worth, decided without touching the disk.
@@ -246,12 +251,15 @@ impl Auth {
         Ok(())
     }
 
-    /// Starts a session for `user_id` and mints its first token (not flushed).
+    /// Starts a session for `user_id` and mints its first token, and for an API
+    /// session its first refresh token (not flushed). `device` overrides the label
+    /// derived from the User-Agent.
     fn open_session(
         &self,
         user: &UserView,
         kind: SessionKind,
         remember: bool,
+        device: Option<String>,
         client: &Client,
     ) -> Result<Issued, StoreError> {
         let now = self.clock.now();
@@ -263,16 +271,22 @@ impl Auth {
             last_seen_at: now,
             expires_at: self.config.session_lifetime().map(|d| now + secs(d)),
             remember,
-            device: device_label(client.user_agent.as_deref()),
+            device: device.unwrap_or_else(|| device_label(client.user_agent.as_deref())),
             ip: client.ip,
             auth_at: now,
             rotation: 0,
             rotated_at: now,
             token_exp: now,
+            refresh: None,
         };
+        let refresh_token = (kind == SessionKind::Api).then(|| self.new_lineage(&mut session, now));
         let token = self.mint(&mut session, user.generation, now);
         self.store.put_session(&session)?;
-        Ok(Issued { token, session })
+        Ok(Issued {
+            token,
+            session,
+            refresh_token,
+        })
     }
 
     /// Mints a token for `session` at its current rotation and records its expiry.
@@ -282,15 +296,11 @@ impl Auth {
             expires_at = expires_at.min(end);
         }
         session.token_exp = session.token_exp.max(expires_at);
-        let kind = match session.kind {
-            SessionKind::Browser => TokenKind::Browser,
-            SessionKind::Api => TokenKind::Api,
-        };
         self.tokens.mint(&TokenClaims {
             user: session.user_id,
             session: session.id,
             generation,
-            kind,
+            kind: session.kind.into(),
             issued_at: now,
             expires_at,
             rotation: session.rotation,

@@ -8,6 +8,7 @@ pub mod hasher;
 pub mod ids;
 pub mod onetime;
 pub mod password;
+pub mod refresh;
 pub mod session;
 pub mod throttle;
 pub mod user;

@@ -1,6 +1,7 @@
 //! Sessions: one per login, browser or API. The record holds what the guards cannot
 //! know from a token alone: when it was last used, its limits, and the rotation
-//! counter that exposes a copied cookie (SPEC §2).
+//! counter that exposes a copied cookie (SPEC §2), and for API sessions the digests
+//! of the refresh tokens.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{SessionId, UserId};
+use super::refresh::RefreshState;
 use crate::clock::secs;
 
 /// How the session's tokens travel.
@@ -50,6 +52,9 @@ pub struct Session {
     /// Latest `exp` of any token minted for this session: after a revocation, the id
     /// must stay in the revoked set until then.
     pub token_exp: i64,
+    /// API sessions only: the digests of the refresh-token lineage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<RefreshState>,
 }
 
 /// What a session's limits say at a given instant.
@@ -119,6 +124,7 @@ mod tests {
             rotation: 0,
             rotated_at: created,
             token_exp: created,
+            refresh: None,
         }
     }
 

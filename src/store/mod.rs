@@ -16,6 +16,15 @@
 //!
 //! Records are JSON so that a field added later deserialises old records with its
 //! default; a change that old code could misread bumps [`SCHEMA_VERSION`].
+//! (API sessions added the optional `refresh` field to session records: the SHA-256
+//! digests of their refresh tokens. Older records read as having none; a build that
+//! does not know the field ignores it, and if it rewrites such a record the refresh
+//! token merely stops working (fail closed), so the version stays 1.)
+//!
+//! A session record is rewritten by compare-and-swap when a token or refresh token
+//! rotates ([`Store::replace_session`]): the new digests and the spent ones land in
+//! one write, so two concurrent refreshes cannot both rotate, and a session removed
+//! meanwhile stays removed.
 //!
 //! Every write that matters for security is flushed before the caller acknowledges
 //! it (SPEC §2); sled alone would only flush every 500 ms.
@@ -28,6 +37,7 @@ mod users;
 
 use std::path::Path;
 
+pub use sessions::Versioned;
 pub use users::InsertUserError;
 
 /// The layout this build reads and writes.

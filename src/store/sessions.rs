@@ -3,6 +3,13 @@
 use super::{Store, StoreError, decode, encode};
 use crate::domain::{Session, SessionId, UserId};
 
+/// A session record together with the exact bytes it was read from.
+pub struct Versioned {
+    /// The record.
+    pub session: Session,
+    raw: sled::IVec,
+}
+
 fn index_key(user: &UserId, session: &SessionId) -> [u8; 32] {
     let mut key = [0u8; 32];
     key[..16].copy_from_slice(user.as_bytes());
@@ -26,6 +33,27 @@ impl Store {
             .get(id.as_bytes())?
             .map(|raw| decode("sessions", &raw))
             .transpose()
+    }
+
+    /// The session with this id, as read for a later [`Store::replace_session`].
+    pub fn session_for_update(&self, id: &SessionId) -> Result<Option<Versioned>, StoreError> {
+        let Some(raw) = self.sessions.get(id.as_bytes())? else {
+            return Ok(None);
+        };
+        let session = decode("sessions", &raw)?;
+        Ok(Some(Versioned { session, raw }))
+    }
+
+    /// Writes `new` in one compare-and-swap, only if the record is still exactly the
+    /// one `read` saw: `false` when another request changed or removed it meanwhile
+    /// (a removed session is never brought back). Not yet flushed.
+    pub fn replace_session(&self, read: &Versioned, new: &Session) -> Result<bool, StoreError> {
+        let swapped = self.sessions.compare_and_swap(
+            read.session.id.as_bytes(),
+            Some(&read.raw),
+            Some(encode(new)),
+        )?;
+        Ok(swapped.is_ok())
     }
 
     /// Deletes a session and its index entry, returning it; not yet flushed.

@@ -22,7 +22,7 @@ use time::format_description::well_known::Rfc3339;
 
 pub use keys::{KeyError, Keyring};
 
-use crate::domain::{SessionId, UserId};
+use crate::domain::{SessionId, SessionKind, UserId};
 
 /// What a token is for; part of the implicit assertion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +39,15 @@ impl TokenKind {
         match self {
             TokenKind::Browser => b"portcullis/browser",
             TokenKind::Api => b"portcullis/api",
+        }
+    }
+}
+
+impl From<SessionKind> for TokenKind {
+    fn from(kind: SessionKind) -> TokenKind {
+        match kind {
+            SessionKind::Browser => TokenKind::Browser,
+            SessionKind::Api => TokenKind::Api,
         }
     }
 }

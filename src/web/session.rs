@@ -147,7 +147,7 @@ impl<'r> FromRequest<'r> for MaybeUser {
 }
 
 /// Aborts the launch when a route uses the guard but the fairing is missing.
-fn fairing_missing(rocket: &Rocket<Ignite>) -> bool {
+pub(crate) fn fairing_missing(rocket: &Rocket<Ignite>) -> bool {
     let missing = rocket.state::<Auth>().is_none();
     if missing {
         rocket::error!("a route uses Portcullis's guards but the fairing is not attached");

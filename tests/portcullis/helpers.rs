@@ -116,7 +116,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn from(response: LocalResponse<'_>) -> Reply {
+    pub fn from(response: LocalResponse<'_>) -> Reply {
         let status = response.status();
         let headers: Vec<(String, String)> = response
             .headers()

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod admin;
+mod api;
 mod cli;
 mod config;
 mod login;

@@ -1,0 +1,124 @@
+//! [`ApiUser`]: the bearer-token guard of the JSON API (SPEC §2, §4).
+//!
+//! Only `Authorization: Bearer <token>` is read; cookies are never looked at, so the
+//! API has no CSRF exposure, and the token must have been minted for the API (its
+//! implicit assertion is `portcullis/api`), so a browser token is refused. The check
+//! is [`Auth::check`]: memory only, no disk read. An expired token is refused too
+//! (clients use their refresh token; bearer tokens do not slide).
+
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::{Ignite, Rocket, Sentinel};
+
+use super::error::ApiError;
+use crate::auth::{Auth, Check, Identity};
+use crate::token::TokenKind;
+
+/// An API client authenticated by a bearer access token. As a guard it fails with
+/// `401` and a [`BearerError`]; under `/api/v1` the JSON catcher answers with the
+/// matching error code.
+///
+/// # Example
+/// ```no_run
+/// use portcullis::ApiUser;
+/// use rocket::get;
+///
+/// #[get("/whoami")]
+/// fn whoami(user: ApiUser) -> String {
+///     user.0.user.email.clone()
+/// }
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     portcullis::rocket(portcullis::figment()).mount("/", rocket::routes![whoami])
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub Identity);
+
+/// Why a request is not an authenticated API request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BearerError {
+    /// No `Authorization: Bearer` header.
+    Missing,
+    /// A token that is not a live API token of this server.
+    Invalid,
+    /// An authentic API token past its `exp`.
+    Expired,
+}
+
+impl From<BearerError> for ApiError {
+    fn from(e: BearerError) -> Self {
+        match e {
+            BearerError::Missing => ApiError::Unauthenticated,
+            BearerError::Invalid => ApiError::InvalidToken,
+            BearerError::Expired => ApiError::TokenExpired,
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` value (scheme case-insensitive).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
+    let mut values = request.headers().get("Authorization");
+    let token = values.next().and_then(bearer_token);
+    let Some(token) = token else {
+        return Err(BearerError::Missing);
+    };
+    if values.next().is_some() {
+        return Err(BearerError::Invalid);
+    }
+    // Without the fairing nobody is let in (the Sentinel normally stops the launch).
+    let Some(auth) = request.rocket().state::<Auth>() else {
+        return Err(BearerError::Invalid);
+    };
+    match auth.check(token, TokenKind::Api) {
+        Check::Valid(identity) => Ok(ApiUser(identity)),
+        Check::Expired(_) => Err(BearerError::Expired),
+        Check::Rejected => Err(BearerError::Invalid),
+    }
+}
+
+impl ApiUser {
+    /// The guard's verdict for this request, computed once and cached.
+    pub fn of<'r>(request: &'r Request<'_>) -> &'r Result<ApiUser, BearerError> {
+        request.local_cache(|| resolve(request))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ApiUser {
+    type Error = BearerError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match ApiUser::of(request) {
+            Ok(user) => Outcome::Success(user.clone()),
+            Err(e) => Outcome::Error((Status::Unauthorized, *e)),
+        }
+    }
+}
+
+impl Sentinel for ApiUser {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        crate::web::session::fairing_missing(rocket)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn only_the_bearer_scheme_yields_a_token() {
+        assert_eq!(bearer_token("Bearer v4.local.x"), Some("v4.local.x"));
+        assert_eq!(bearer_token("bearer  v4.local.x "), Some("v4.local.x"));
+        assert_eq!(bearer_token("Basic dXNlcjpwYXNz"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Bearer"), None);
+    }
+}

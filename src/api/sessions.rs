@@ -1,0 +1,135 @@
+//! `/api/v1/sessions…` and `/api/v1/logout-everywhere` (SPEC §4): log in, refresh,
+//! list and end sessions.
+
+use rocket::http::Status;
+use rocket::response::status::NoContent;
+use rocket::serde::json::{Json, Value, json};
+use rocket::{State, delete, get, post};
+use serde::Deserialize;
+
+use super::TokenPair;
+use super::body::Body;
+use super::error::{ApiError, ApiResult};
+use super::guard::ApiUser;
+use crate::auth::{Auth, LoginError, TokenRefresh};
+use crate::clock::rfc3339;
+use crate::domain::{Email, Password, SessionId};
+use crate::web::client::ClientInfo;
+
+/// `POST /api/v1/sessions` body.
+#[derive(Deserialize)]
+pub struct Login {
+    email: String,
+    password: String,
+    #[serde(default)]
+    device_name: Option<String>,
+}
+
+/// `POST /api/v1/sessions/refresh` body.
+#[derive(Deserialize)]
+pub struct Refresh {
+    refresh_token: String,
+}
+
+fn pair(issued: crate::auth::Issued, auth: &Auth) -> ApiResult<Json<TokenPair>> {
+    // An API session always issues a refresh token; its absence is our bug.
+    TokenPair::new(issued, auth.now())
+        .map(Json)
+        .ok_or(ApiError::Other(Status::InternalServerError))
+}
+
+/// Logs in and opens an API session. A malformed email or an over-long password
+/// cannot belong to an account: same answer as a wrong password (SPEC §8).
+#[post("/sessions", data = "<body>")]
+pub async fn login(
+    body: ApiResult<Body<Login>>,
+    client: ClientInfo,
+    auth: &State<Auth>,
+) -> ApiResult<(Status, Json<TokenPair>)> {
+    let Body(login) = body?;
+    let (Ok(email), Ok(password)) = (Email::parse(&login.email), Password::new(login.password))
+    else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    let device = login.device_name.as_deref();
+    match auth.login_api(&email, &password, device, &client.0).await {
+        Ok((_, issued)) => Ok((Status::Created, pair(issued, auth)?)),
+        Err(LoginError::InvalidCredentials) => Err(ApiError::InvalidCredentials),
+        Err(LoginError::Throttled(wait)) => Err(ApiError::TooManyAttempts(wait)),
+        Err(LoginError::Internal(e)) => Err(e.into()),
+    }
+}
+
+/// Rotates a refresh token into a new pair.
+#[post("/sessions/refresh", data = "<body>")]
+pub async fn refresh(
+    body: ApiResult<Body<Refresh>>,
+    client: ClientInfo,
+    auth: &State<Auth>,
+) -> ApiResult<Json<TokenPair>> {
+    let Body(refresh) = body?;
+    match auth.refresh_api(&refresh.refresh_token, &client.0).await? {
+        TokenRefresh::Renewed(_, issued) => pair(*issued, auth),
+        TokenRefresh::Invalid => Err(ApiError::InvalidRefreshToken),
+        TokenRefresh::Reused => Err(ApiError::RefreshTokenReused),
+    }
+}
+
+/// The user's sessions, browser and API alike, oldest first.
+#[get("/sessions")]
+pub fn list(user: ApiUser, auth: &State<Auth>) -> ApiResult<Json<Value>> {
+    let me = &user.0;
+    let sessions: Vec<Value> = auth
+        .sessions_of(&me.user.id)?
+        .into_iter()
+        .map(|s| {
+            json!({
+                "id": s.id.to_string(),
+                "kind": s.kind,
+                "device": s.device,
+                "ip": s.ip.map(|ip| ip.to_string()),
+                "created_at": rfc3339(s.created_at),
+                "last_seen_at": rfc3339(s.last_seen_at),
+                "current": s.id == me.session,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "sessions": sessions })))
+}
+
+/// Logs this session out.
+#[delete("/sessions/current")]
+pub async fn logout(user: ApiUser, client: ClientInfo, auth: &State<Auth>) -> ApiResult<NoContent> {
+    auth.logout(&user.0, &client.0).await?;
+    Ok(NoContent)
+}
+
+/// Ends one of the user's sessions (browser or API); another user's is a 404.
+#[delete("/sessions/<id>", rank = 2)]
+pub async fn revoke(
+    id: Result<SessionId, &str>,
+    user: ApiUser,
+    client: ClientInfo,
+    auth: &State<Auth>,
+) -> ApiResult<NoContent> {
+    let id = id.map_err(|_| ApiError::NotFound)?;
+    if auth
+        .end_own_session(&user.0.user.id, &id, &client.0)
+        .await?
+    {
+        Ok(NoContent)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Ends every session of the user and kills every token they hold.
+#[post("/logout-everywhere")]
+pub async fn logout_everywhere(
+    user: ApiUser,
+    client: ClientInfo,
+    auth: &State<Auth>,
+) -> ApiResult<NoContent> {
+    auth.logout_everywhere(&user.0.user.id, &client.0).await?;
+    Ok(NoContent)
+}
