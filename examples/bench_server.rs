@@ -3,7 +3,7 @@
 //! behind the cookie guard and one behind the bearer guard, so their throughput can
 //! be compared in one run.
 
-use portcullis::AuthUser;
+use portcullis::{ApiUser, AuthUser};
 use rocket::{get, routes};
 
 #[get("/open")]
@@ -16,7 +16,12 @@ fn cookie(_user: AuthUser) -> &'static str {
     "ok"
 }
 
+#[get("/bearer")]
+fn bearer(_user: ApiUser) -> &'static str {
+    "ok"
+}
+
 #[rocket::launch]
 fn rocket() -> _ {
-    portcullis::rocket(portcullis::figment()).mount("/bench", routes![open, cookie])
+    portcullis::rocket(portcullis::figment()).mount("/bench", routes![open, cookie, bearer])
 }

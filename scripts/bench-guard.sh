@@ -5,7 +5,8 @@
 #
 # Builds examples/bench_server.rs in release, registers one user through the HTML
 # form, then runs wrk (-t1 -c8) against /bench/open, /bench/cookie (AuthUser) and
-# /bench/bearer (ApiUser) in alternation, `rounds` times each, and prints the median
+# /bench/bearer (ApiUser) in alternation, `rounds` times each, the open route sent
+# the same headers as the guarded one it is compared with; prints the median
 # requests/second of each and the ratios. Needs curl and wrk (apt-get install wrk).
 set -euo pipefail
 
@@ -34,38 +35,38 @@ curl -fsS -o /dev/null -c "$jar" -b "$jar" \
 cookie=$(awk '$6 == "portcullis" { print $7 }' "$jar")
 [ -n "$cookie" ] || { echo "no session cookie after registering" >&2; exit 1; }
 
-routes=(open cookie)
-# The open route gets the same Cookie header, as from the same browser: the ratio
-# is then the cost of the guard alone, not of parsing a header the other lacks.
-declare -A headers=([open]="Cookie: portcullis=$cookie" [cookie]="Cookie: portcullis=$cookie")
-if [ -n "${BEARER:-}" ] || curl -fsS -o /dev/null "$base/api/v1/openapi.json" 2>/dev/null; then
-  access=$(curl -fsS -H 'Content-Type: application/json' \
-    -d '{"email":"bench@example.com","password":"correct horse battery staple","device_name":"bench"}' \
-    "$base/api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $access" "$base/bench/bearer")" = 200 ]; then
-    routes+=(bearer)
-    headers[bearer]="Authorization: Bearer $access"
-  fi
-fi
-for r in "${routes[@]}"; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "${headers[$r]}" "$base/bench/$r")
-  [ "$code" = 200 ] || { echo "/bench/$r answered $code, not 200" >&2; exit 1; }
+# Each guarded route is compared with the open route sent the very same headers
+# (as from the same client), so a ratio is the cost of the guard alone.
+access=$(curl -fsS -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"correct horse battery staple","device_name":"bench"}' \
+  "$base/api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+runs=(open-cookie cookie open-bearer bearer)
+declare -A path=([open-cookie]=open [cookie]=cookie [open-bearer]=open [bearer]=bearer)
+declare -A headers=(
+  [open-cookie]="Cookie: portcullis=$cookie" [cookie]="Cookie: portcullis=$cookie"
+  [open-bearer]="Authorization: Bearer $access" [bearer]="Authorization: Bearer $access"
+)
+for r in "${runs[@]}"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "${headers[$r]}" "$base/bench/${path[$r]}")
+  [ "$code" = 200 ] || { echo "/bench/${path[$r]} ($r) answered $code, not 200" >&2; exit 1; }
 done
 
 declare -A results
 for ((i = 1; i <= rounds; i++)); do
-  for r in "${routes[@]}"; do
-    rps=$(wrk -t1 -c8 -d"${secs}s" -H "${headers[$r]}" "$base/bench/$r" | awk '/Requests\/sec/ { print $2 }')
+  for r in "${runs[@]}"; do
+    rps=$(wrk -t1 -c8 -d"${secs}s" -H "${headers[$r]}" "$base/bench/${path[$r]}" | awk '/Requests\/sec/ { print $2 }')
     results[$r]+="$rps "
-    echo "round $i  /bench/$r  $rps req/s"
+    echo "round $i  $r  $rps req/s"
   done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-open=$(echo "${results[open]}" | median)
 echo
-printf '%-8s %12s %8s\n' route "req/s" ratio
-for r in "${routes[@]}"; do
-  m=$(echo "${results[$r]}" | median)
-  awk -v r="$r" -v m="$m" -v o="$open" 'BEGIN { printf "%-8s %12.0f %8.3f\n", r, m, m / o }'
+printf '%-12s %12s %8s\n' run "median req/s" "guarded/open"
+for pair in "open-cookie cookie" "open-bearer bearer"; do
+  set -- $pair
+  o=$(echo "${results[$1]}" | median)
+  g=$(echo "${results[$2]}" | median)
+  awk -v n="$1" -v m="$o" 'BEGIN { printf "%-12s %12.0f\n", n, m }'
+  awk -v n="$2" -v m="$g" -v o="$o" 'BEGIN { printf "%-12s %12.0f %8.3f\n", n, m, m / o }'
 done
