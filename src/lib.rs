@@ -14,6 +14,7 @@
 //! ```
 
 pub mod auth;
+pub mod authz;
 pub mod clock;
 pub mod config;
 pub mod domain;

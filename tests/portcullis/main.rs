@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod authz;
 mod config;
 mod login;
 mod register;
