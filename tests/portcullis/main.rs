@@ -7,6 +7,7 @@ mod account;
 mod authz;
 mod config;
 mod login;
+mod proxy;
 mod register;
 mod revocation;
 mod security;
