@@ -5,9 +5,11 @@
 //!
 //! - [`target`] parses the forwarded request strictly (fail closed).
 //! - [`rules`] holds the compiled `access_rules` and decides.
+//! - [`answer`] speaks each proxy's dialect.
 //! - [`routes`] is the HTTP face: the trusted-proxy check, the session cookie (the
 //!   browser guards' own code, sliding refresh included) and the answers.
 
+pub mod answer;
 pub mod routes;
 pub mod rules;
 pub mod target;

@@ -46,6 +46,17 @@ fn proxy_caddy_forward_auth_guards_an_app() {
     scenario(port, &portal);
 }
 
+#[test]
+fn proxies_guide_shows_the_very_configs_the_tests_run() {
+    let guide = std::fs::read_to_string(repo_file("docs/PROXIES.md")).unwrap();
+    for name in ["nginx.conf", "Caddyfile"] {
+        assert!(
+            guide.contains(&template(name)),
+            "docs/PROXIES.md must quote docs/proxies/{name} verbatim"
+        );
+    }
+}
+
 /// What a user of an app behind the proxy goes through.
 fn scenario(port: u16, portal: &Portal) {
     let auth = format!("http://auth.{DOMAIN}:{port}");
@@ -296,10 +307,12 @@ impl Drop for Process {
     }
 }
 
+fn repo_file(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
 fn template(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("docs/proxies")
-        .join(name);
+    let path = repo_file("docs/proxies").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
