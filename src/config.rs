@@ -227,6 +227,9 @@ impl Config {
         {
             return invalid("cookie_domain", "must be a bare domain name");
         }
+        if let Err(e) = crate::authz::Rules::compile(self.default_policy, &self.access_rules) {
+            return invalid("access_rules", &e.to_string());
+        }
         Ok(())
     }
 
@@ -390,6 +393,21 @@ mod tests {
         assert!(err.to_string().contains("access_token_ttl"), "{err}");
         let err = config_from("[default.portcullis]\nregistration = \"maybe\"", &[]).unwrap_err();
         assert!(err.to_string().contains("registration"), "{err}");
+    }
+
+    #[test]
+    fn invalid_access_rule_is_refused_with_its_index() {
+        let toml = "[default.portcullis]\n\
+                    [[default.portcullis.access_rules]]\n\
+                    domain = \"a.example.com\"\npolicy = \"allow\"\n\
+                    [[default.portcullis.access_rules]]\n\
+                    domain = \"b.example.com\"\nresources = [\"^/(admin\"]\npolicy = \"deny\"";
+        let err = config_from(toml, &[]).unwrap_err().to_string();
+        assert!(err.contains("access_rules[1]"), "{err}");
+        assert!(
+            err.contains("b.example.com") && err.contains("regex"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -149,6 +149,7 @@ fn install(mut rocket: Rocket<Build>, parts: Parts) -> Rocket<Build> {
         .manage(parts.auth)
         .manage(parts.views)
         .attach(SecurityHeaders { hsts: parts.hsts })
+        .attach(crate::authz::Authz)
         .mount("/", crate::web::routes())
         .register("/", crate::web::catchers())
         .mount(crate::api::BASE, crate::api::routes())

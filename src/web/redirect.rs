@@ -92,6 +92,27 @@ mod tests {
     }
 
     #[test]
+    fn forward_auth_targets_come_back_after_login() {
+        // The `rd` forward-auth builds is the app's own URL: any port, any case.
+        let config = config();
+        for rd in [
+            "https://wiki.example.com:8443/page?x=1",
+            "https://WIKI.Example.com./page",
+            "https://deep.sub.example.com/",
+            "https://example.com/",
+        ] {
+            assert!(safe_target(rd, &config).is_some(), "{rd} should be allowed");
+        }
+        let plain = Config {
+            public_url: Url::parse("http://auth.example.test:8080").unwrap(),
+            cookie_domain: Some("example.test".into()),
+            ..Config::default()
+        };
+        let rd = "http://app.example.test:8080/x?y=1";
+        assert_eq!(safe_target(rd, &plain).as_deref(), Some(rd));
+    }
+
+    #[test]
     fn open_redirect_tricks_fall_back() {
         let config = config();
         for rd in [

@@ -214,6 +214,20 @@ impl Browser<'_> {
         self.send(request)
     }
 
+    /// `method path` with extra headers.
+    pub fn request_with(
+        &mut self,
+        method: rocket::http::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self.app.client.req(method, path.to_owned());
+        for (name, value) in headers {
+            request.add_header(Header::new(name.to_string(), value.to_string()));
+        }
+        self.send(request)
+    }
+
     /// `POST path` with a raw urlencoded body and extra headers.
     pub fn post_raw(
         &mut self,

@@ -1,0 +1,405 @@
+//! Access rules (SPEC §5): compiled once at launch from `access_rules`, then matched
+//! in memory on every forward-auth request. The first matching rule wins; when none
+//! matches, `default_policy` decides.
+//!
+//! A rule matches on the canonical host (exact, or `*.example.com` for any subdomain
+//! at any depth, never `example.com` itself), on its path regexes (any of them; none
+//! means every path) and on its methods (none means every method).
+//!
+//! Paths are matched after percent-decoding (see [`super::target`], which refuses the
+//! paths where decoding could change their meaning). Upstream apps do not agree on
+//! letter case, so every request is judged twice, once with the regexes as written
+//! and once case-insensitively, and the stricter answer wins: `^/admin` denied also
+//! denies `/ADMIN`, while an `allow` rule never opens more than it names.
+
+use regex::{Regex, RegexBuilder};
+
+use super::target::Target;
+use crate::auth::UserView;
+use crate::config::{AccessRule, Policy};
+
+/// Why a rule cannot be compiled; the message names the rule.
+#[derive(Debug, thiserror::Error)]
+#[error("access_rules[{index}] (domain {domain:?}): {problem}")]
+pub struct RuleError {
+    /// Zero-based position in `access_rules`.
+    pub index: usize,
+    /// The rule's `domain` as written.
+    pub domain: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// What the rules say about one request for one (possibly anonymous) user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Decision {
+    /// Let it through.
+    Allow,
+    /// Nobody is logged in and the rule needs somebody: send them to the portal.
+    Login,
+    /// Refuse, whoever asks.
+    Forbid,
+}
+
+/// The compiled rules, held in Rocket state.
+#[derive(Debug)]
+pub struct Rules {
+    rules: Vec<Rule>,
+    default: Policy,
+}
+
+#[derive(Debug)]
+struct Rule {
+    host: HostPattern,
+    /// Each regex as written, and its case-insensitive twin.
+    paths: Vec<(Regex, Regex)>,
+    /// Upper-cased; empty means every method.
+    methods: Vec<String>,
+    policy: Policy,
+    groups: Vec<String>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum HostPattern {
+    Exact(String),
+    /// `*.example.com`, stored as `.example.com`.
+    Subdomains(String),
+}
+
+#[derive(Clone, Copy)]
+enum Case {
+    AsWritten,
+    Insensitive,
+}
+
+impl Rules {
+    /// Compiles `access_rules`; any bad rule is refused with its index and the reason.
+    pub fn compile(default: Policy, rules: &[AccessRule]) -> Result<Rules, RuleError> {
+        let rules = rules
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| {
+                Rule::compile(rule).map_err(|problem| RuleError {
+                    index,
+                    domain: rule.domain.clone(),
+                    problem,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Rules { rules, default })
+    }
+
+    /// Judges `target` for `user` (`None`: anonymous): the stricter of the
+    /// case-sensitive and the case-insensitive reading.
+    pub fn decide(&self, target: &Target, user: Option<&UserView>) -> Decision {
+        let exact = self.decide_as(Case::AsWritten, target, user);
+        let folded = self.decide_as(Case::Insensitive, target, user);
+        exact.max(folded)
+    }
+
+    fn decide_as(&self, case: Case, target: &Target, user: Option<&UserView>) -> Decision {
+        let Some(rule) = self.rules.iter().find(|r| r.matches(case, target)) else {
+            return judge(self.default, &[], user);
+        };
+        judge(rule.policy, &rule.groups, user)
+    }
+}
+
+fn judge(policy: Policy, groups: &[String], user: Option<&UserView>) -> Decision {
+    match (policy, user) {
+        (Policy::Allow, _) => Decision::Allow,
+        (Policy::Deny, _) => Decision::Forbid,
+        (Policy::Authenticated, None) => Decision::Login,
+        (Policy::Authenticated, Some(user)) => {
+            let member = groups.is_empty() || user.groups.iter().any(|g| groups.contains(g));
+            if member {
+                Decision::Allow
+            } else {
+                Decision::Forbid
+            }
+        }
+    }
+}
+
+impl Rule {
+    fn compile(rule: &AccessRule) -> Result<Rule, String> {
+        let host = HostPattern::parse(&rule.domain)?;
+        let paths = rule
+            .resources
+            .iter()
+            .map(|source| {
+                let build = |insensitive| {
+                    RegexBuilder::new(source)
+                        .case_insensitive(insensitive)
+                        .build()
+                        .map_err(|e| format!("resource {source:?} is not a valid regex: {e}"))
+                };
+                Ok((build(false)?, build(true)?))
+            })
+            .collect::<Result<_, String>>()?;
+        let methods = rule
+            .methods
+            .iter()
+            .map(|m| {
+                super::target::method_token(m)
+                    .ok_or_else(|| format!("method {m:?} is not an HTTP method name"))
+            })
+            .collect::<Result<_, String>>()?;
+        if !rule.groups.is_empty() && rule.policy != Policy::Authenticated {
+            return Err("`groups` only applies to policy = \"authenticated\"".into());
+        }
+        if rule.groups.iter().any(|g| g.trim().is_empty()) {
+            return Err("a group name is empty".into());
+        }
+        Ok(Rule {
+            host,
+            paths,
+            methods,
+            policy: rule.policy,
+            groups: rule.groups.clone(),
+        })
+    }
+
+    fn matches(&self, case: Case, target: &Target) -> bool {
+        let host = match &self.host {
+            HostPattern::Exact(host) => *host == target.host,
+            HostPattern::Subdomains(suffix) => {
+                target.host.len() > suffix.len() && target.host.ends_with(suffix.as_str())
+            }
+        };
+        let path = self.paths.is_empty()
+            || self.paths.iter().any(|(exact, folded)| match case {
+                Case::AsWritten => exact.is_match(&target.path),
+                Case::Insensitive => folded.is_match(&target.path),
+            });
+        let method = self.methods.is_empty() || self.methods.contains(&target.method);
+        host && path && method
+    }
+}
+
+impl HostPattern {
+    /// `wiki.example.com` or `*.example.com`: canonical (lower case, no trailing dot),
+    /// no port, scheme or path.
+    fn parse(domain: &str) -> Result<HostPattern, String> {
+        let canon = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        let (wildcard, name) = match canon.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, canon.as_str()),
+        };
+        let valid = !name.is_empty()
+            && !name.starts_with('.')
+            && !name.contains("..")
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        if !valid {
+            return Err(
+                "domain must be a host name (`wiki.example.com`) or `*.example.com`, \
+                 without scheme, port or path"
+                    .into(),
+            );
+        }
+        Ok(if wildcard {
+            HostPattern::Subdomains(format!(".{name}"))
+        } else {
+            HostPattern::Exact(name.to_owned())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::target::Target;
+    use crate::domain::UserId;
+
+    fn rule(domain: &str, resources: &[&str], policy: Policy) -> AccessRule {
+        AccessRule {
+            domain: domain.into(),
+            resources: resources.iter().map(|s| s.to_string()).collect(),
+            methods: Vec::new(),
+            policy,
+            groups: Vec::new(),
+        }
+    }
+
+    fn target(url: &str, method: &str) -> Target {
+        Target::from_original(url, method).expect("valid target")
+    }
+
+    fn user(groups: &[&str]) -> UserView {
+        UserView {
+            id: UserId::random(),
+            email: "alice@example.com".into(),
+            groups: groups.iter().map(|s| s.to_string()).collect(),
+            generation: 0,
+            enabled: true,
+        }
+    }
+
+    #[test]
+    fn first_matching_rule_wins_then_the_default() {
+        let rules = Rules::compile(
+            Policy::Deny,
+            &[
+                rule("wiki.example.com", &["^/public"], Policy::Allow),
+                rule(
+                    "wiki.example.com",
+                    &["^/public/secret", "^/admin"],
+                    Policy::Deny,
+                ),
+                rule("wiki.example.com", &[], Policy::Authenticated),
+            ],
+        )
+        .unwrap();
+        let alice = user(&[]);
+        let decide = |url, user| rules.decide(&target(url, "GET"), user);
+
+        assert_eq!(
+            decide("https://wiki.example.com/public/secret", None),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide("https://wiki.example.com/admin", Some(&alice)),
+            Decision::Forbid
+        );
+        assert_eq!(
+            decide("https://wiki.example.com/page", None),
+            Decision::Login
+        );
+        assert_eq!(
+            decide("https://wiki.example.com/page", Some(&alice)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide("https://other.example.com/", Some(&alice)),
+            Decision::Forbid
+        );
+    }
+
+    #[test]
+    fn wildcard_matches_subdomains_only() {
+        let rules =
+            Rules::compile(Policy::Deny, &[rule("*.example.com", &[], Policy::Allow)]).unwrap();
+        let decide = |url| rules.decide(&target(url, "GET"), None);
+
+        assert_eq!(decide("https://wiki.example.com/"), Decision::Allow);
+        assert_eq!(decide("https://a.b.example.com/"), Decision::Allow);
+        assert_eq!(decide("https://example.com/"), Decision::Forbid);
+        assert_eq!(decide("https://evilexample.com/"), Decision::Forbid);
+        assert_eq!(decide("https://example.com.evil.net/"), Decision::Forbid);
+    }
+
+    #[test]
+    fn hosts_are_canonical_before_matching() {
+        let rules = Rules::compile(
+            Policy::Deny,
+            &[rule("Wiki.Example.COM.", &[], Policy::Allow)],
+        )
+        .unwrap();
+        for url in [
+            "https://wiki.example.com/",
+            "https://WIKI.example.com/",
+            "https://wiki.example.com./",
+            "https://wiki.example.com:8443/",
+            "http://Wiki.Example.Com.:80/x",
+        ] {
+            assert_eq!(
+                rules.decide(&target(url, "GET"), None),
+                Decision::Allow,
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn letter_case_never_bypasses_a_rule_nor_widens_an_allow() {
+        let rules = Rules::compile(
+            Policy::Authenticated,
+            &[
+                rule("app.example.com", &["^/admin"], Policy::Deny),
+                rule("app.example.com", &["^/Public"], Policy::Allow),
+            ],
+        )
+        .unwrap();
+        let alice = user(&[]);
+        let decide = |url, user| rules.decide(&target(url, "GET"), user);
+
+        assert_eq!(
+            decide("https://app.example.com/ADMIN", Some(&alice)),
+            Decision::Forbid
+        );
+        assert_eq!(
+            decide("https://app.example.com/%61dmin", Some(&alice)),
+            Decision::Forbid
+        );
+        assert_eq!(
+            decide("https://app.example.com/Public/x", None),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide("https://app.example.com/public/x", None),
+            Decision::Login
+        );
+    }
+
+    #[test]
+    fn methods_narrow_a_rule() {
+        let mut read_only = rule("app.example.com", &[], Policy::Allow);
+        read_only.methods = vec!["get".into(), "HEAD".into()];
+        let rules = Rules::compile(Policy::Authenticated, &[read_only]).unwrap();
+
+        assert_eq!(
+            rules.decide(&target("https://app.example.com/", "GET"), None),
+            Decision::Allow
+        );
+        assert_eq!(
+            rules.decide(&target("https://app.example.com/", "POST"), None),
+            Decision::Login
+        );
+    }
+
+    #[test]
+    fn groups_are_any_of_and_anonymous_users_are_asked_to_log_in() {
+        let mut staff = rule("app.example.com", &["^/staff"], Policy::Authenticated);
+        staff.groups = vec!["staff".into(), "admins".into()];
+        let rules = Rules::compile(Policy::Authenticated, &[staff]).unwrap();
+        let decide = |user: Option<&UserView>| {
+            rules.decide(&target("https://app.example.com/staff", "GET"), user)
+        };
+
+        assert_eq!(decide(Some(&user(&["admins"]))), Decision::Allow);
+        assert_eq!(decide(Some(&user(&["staff", "x"]))), Decision::Allow);
+        assert_eq!(decide(Some(&user(&["Staff"]))), Decision::Forbid);
+        assert_eq!(decide(Some(&user(&[]))), Decision::Forbid);
+        assert_eq!(decide(None), Decision::Login);
+    }
+
+    #[test]
+    fn bad_rules_are_refused_by_index() {
+        let mut with_groups = rule("a.example.com", &[], Policy::Allow);
+        with_groups.groups = vec!["staff".into()];
+        let mut bad_method = rule("a.example.com", &[], Policy::Deny);
+        bad_method.methods = vec!["GET /".into()];
+        for (bad, needle) in [
+            (
+                rule("a.example.com", &["^/ok", "(unclosed"], Policy::Deny),
+                "regex",
+            ),
+            (rule("https://a.example.com", &[], Policy::Deny), "domain"),
+            (rule("a.example.com:8080", &[], Policy::Deny), "domain"),
+            (rule("*", &[], Policy::Deny), "domain"),
+            (rule("a.*.example.com", &[], Policy::Deny), "domain"),
+            (rule("", &[], Policy::Deny), "domain"),
+            (with_groups, "groups"),
+            (bad_method, "method"),
+        ] {
+            let ok = rule("b.example.com", &[], Policy::Allow);
+            let err = Rules::compile(Policy::Deny, &[ok, bad]).unwrap_err();
+            assert_eq!(err.index, 1);
+            let message = err.to_string();
+            assert!(message.starts_with("access_rules[1]"), "{message}");
+            assert!(message.contains(needle), "{message}");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! The request a proxy asks about, parsed strictly from its forwarding headers.
+//!
+//! Rules are only as good as the path they are matched on, and proxies, upstream
+//! apps and Portcullis must all read a path the same way. So a target is refused
+//! outright when readers could disagree about it:
+//!
+//! - **400** ([`TargetError::Invalid`]): the headers do not describe a request — a
+//!   header missing or repeated, not printable ASCII (so no NUL, CR, LF, space or
+//!   non-UTF-8 byte), a relative URL, a scheme other than `http`/`https`, user info,
+//!   a fragment, a bad host or method token.
+//! - **403** ([`TargetError::Ambiguous`]): a well-formed request whose path could mean
+//!   two things: an empty segment (`//admin`), a dot segment (`/x/../admin`, also
+//!   encoded as `%2e`), an encoded `/`, `\` or control byte, a `\`, a stray `%`, or
+//!   bytes that do not decode to UTF-8.
+//!
+//! What is left decodes to exactly one path with the same segments, and that decoded
+//! path is what rules match (`/%61dmin` is `/admin`). The query string is never
+//! matched.
+
+use percent_encoding::percent_decode_str;
+use url::Url;
+
+/// The longest target URL accepted.
+const MAX_URL: usize = 8 * 1024;
+
+/// A request a proxy asks about.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The whole URL, for the `rd` of the login redirect.
+    pub url: Url,
+    /// Lower case, no trailing dot, no port.
+    pub host: String,
+    /// Percent-decoded path, no query.
+    pub path: String,
+    /// Upper-cased method token.
+    pub method: String,
+}
+
+/// Why a target is refused; see the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// `400 Bad Request`: the forwarding headers do not describe a request.
+    #[error("the forwarding headers do not describe a request: {0}")]
+    Invalid(&'static str),
+    /// `403 Forbidden`: the path could be read in more than one way.
+    #[error("the target path is ambiguous: {0}")]
+    Ambiguous(&'static str),
+}
+
+use TargetError::{Ambiguous, Invalid};
+
+impl Target {
+    /// From nginx's `X-Original-URL` and `X-Original-Method`.
+    pub fn from_original(url: &str, method: &str) -> Result<Target, TargetError> {
+        printable(url)?;
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or(Invalid("URL is not absolute"))?;
+        let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, uri) = rest.split_at(split);
+        Target::build(scheme, authority, uri, method)
+    }
+
+    /// From the `X-Forwarded-Proto`, `-Host`, `-Uri` and `-Method` of Traefik or Caddy.
+    pub fn from_forwarded(
+        proto: &str,
+        host: &str,
+        uri: &str,
+        method: &str,
+    ) -> Result<Target, TargetError> {
+        for part in [proto, host, uri] {
+            printable(part)?;
+        }
+        Target::build(proto, host, uri, method)
+    }
+
+    fn build(
+        scheme: &str,
+        authority: &str,
+        uri: &str,
+        method: &str,
+    ) -> Result<Target, TargetError> {
+        let scheme = scheme.to_ascii_lowercase();
+        if !matches!(scheme.as_str(), "http" | "https") {
+            return Err(Invalid("scheme is not http or https"));
+        }
+        let host_chars =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']');
+        if authority.is_empty() || !authority.chars().all(host_chars) {
+            return Err(Invalid("bad host"));
+        }
+        if !uri.starts_with('/') {
+            return Err(Invalid("path does not start with /"));
+        }
+        if uri.contains('#') {
+            return Err(Invalid("target carries a fragment"));
+        }
+        let raw_path = uri.split_once('?').map_or(uri, |(path, _)| path);
+        let path = decode_path(raw_path)?;
+        let method = method_token(method).ok_or(Invalid("bad method"))?;
+        let url = Url::parse(&format!("{scheme}://{authority}{uri}"))
+            .map_err(|_| Invalid("URL does not parse"))?;
+        let host = url
+            .host_str()
+            .ok_or(Invalid("no host"))?
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        if host.is_empty() {
+            return Err(Invalid("no host"));
+        }
+        Ok(Target {
+            url,
+            host,
+            path,
+            method,
+        })
+    }
+}
+
+/// Visible ASCII only, bounded: no control byte, space or non-ASCII sneaks through.
+fn printable(value: &str) -> Result<(), TargetError> {
+    if value.is_empty() || value.len() > MAX_URL {
+        return Err(Invalid("empty or too long"));
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Invalid("not printable ASCII"));
+    }
+    if value.contains('\\') {
+        return Err(Ambiguous("backslash"));
+    }
+    Ok(())
+}
+
+/// Decodes a raw path segment by segment, refusing anything ambiguous.
+fn decode_path(raw: &str) -> Result<String, TargetError> {
+    let segments: Vec<&str> = raw.split('/').skip(1).collect();
+    let last = segments.len() - 1;
+    let mut decoded = Vec::with_capacity(raw.len());
+    for (i, segment) in segments.iter().enumerate() {
+        if segment.is_empty() && i != last {
+            return Err(Ambiguous("empty path segment"));
+        }
+        if !percent_escapes_are_whole(segment) {
+            return Err(Ambiguous("stray %"));
+        }
+        let bytes: Vec<u8> = percent_decode_str(segment).collect();
+        if bytes == b"." || bytes == b".." {
+            return Err(Ambiguous("dot segment"));
+        }
+        if bytes
+            .iter()
+            .any(|&b| b == b'/' || b == b'\\' || b.is_ascii_control())
+        {
+            return Err(Ambiguous("encoded separator or control byte"));
+        }
+        decoded.push(b'/');
+        decoded.extend_from_slice(&bytes);
+    }
+    String::from_utf8(decoded).map_err(|_| Ambiguous("path is not UTF-8"))
+}
+
+fn percent_escapes_are_whole(segment: &str) -> bool {
+    let bytes = segment.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    })
+}
+
+/// An HTTP method token (RFC 9110 `token`), upper-cased; `None` if it is not one.
+pub fn method_token(method: &str) -> Option<String> {
+    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    (!method.is_empty() && method.len() <= 32 && method.chars().all(tchar))
+        .then(|| method.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_target_parses_to_canonical_parts() {
+        let t = Target::from_original("https://Wiki.Example.com.:8443/a%20b/c?q=/x/../y", "get")
+            .unwrap();
+        assert_eq!(t.host, "wiki.example.com");
+        assert_eq!(t.path, "/a b/c");
+        assert_eq!(t.method, "GET");
+        assert_eq!(
+            t.url.as_str(),
+            "https://wiki.example.com.:8443/a%20b/c?q=/x/../y"
+        );
+
+        let t = Target::from_forwarded("http", "app.example.com:8080", "/x/", "PROPFIND").unwrap();
+        assert_eq!(
+            (t.host.as_str(), t.path.as_str()),
+            ("app.example.com", "/x/")
+        );
+        assert_eq!(t.url.as_str(), "http://app.example.com:8080/x/");
+    }
+
+    #[test]
+    fn paths_that_could_be_read_two_ways_are_refused() {
+        for path in [
+            "//admin",
+            "/x//admin",
+            "/x/../admin",
+            "/./admin",
+            "/x/%2e%2e/admin",
+            "/x/%2E./admin",
+            "/%2e/admin",
+            "/x%2fadmin",
+            "/x%2Fadmin",
+            "/x%5cadmin",
+            "/admin%00",
+            "/admin%0a",
+            "/admin%",
+            "/admin%zz",
+            "/%ff",
+            "/x\\admin",
+        ] {
+            let url = format!("https://app.example.com{path}");
+            assert!(
+                matches!(Target::from_original(&url, "GET"), Err(Ambiguous(_))),
+                "{path} should be refused as ambiguous"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_targets_are_invalid() {
+        for (url, method) in [
+            ("", "GET"),
+            ("/admin", "GET"),
+            ("app.example.com/admin", "GET"),
+            ("ftp://app.example.com/", "GET"),
+            ("javascript://app.example.com/", "GET"),
+            ("https://user@app.example.com/", "GET"),
+            ("https://app.example.com/a b", "GET"),
+            ("https://app.example.com/a\0b", "GET"),
+            ("https://app.example.com/a\r\nX: y", "GET"),
+            ("https://app.example.com/é", "GET"),
+            ("https://app.example.com/#x", "GET"),
+            ("https:///admin", "GET"),
+            ("https://app.example.com:99999/", "GET"),
+            ("https://app.example.com/", ""),
+            ("https://app.example.com/", "GET /"),
+            ("https://app.example.com/", "G\rET"),
+        ] {
+            assert!(
+                matches!(Target::from_original(url, method), Err(Invalid(_))),
+                "{url:?} {method:?} should be invalid"
+            );
+        }
+        for (proto, host, uri) in [
+            ("gopher", "app.example.com", "/"),
+            ("https", "app.example.com/x", "/"),
+            ("https", "evil.com@app.example.com", "/"),
+            ("https", "a.example.com,b.example.com", "/"),
+            ("https", "app.example.com", "x"),
+            ("https", "app.example.com", "//evil.com/"),
+        ] {
+            assert!(
+                Target::from_forwarded(proto, host, uri, "GET").is_err(),
+                "{proto} {host} {uri} should be refused"
+            );
+        }
+    }
+}
