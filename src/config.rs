@@ -239,6 +239,27 @@ impl Config {
             .unwrap_or(self.public_url.scheme() == "https")
     }
 
+    /// The path Portcullis's pages live under: `public_url`'s path without the
+    /// trailing slash (`""` for a portal at the root, `"/auth"` for
+    /// `https://example.com/auth/`). Routes are mounted there and every link and
+    /// redirect starts with it.
+    pub fn base_path(&self) -> &str {
+        self.public_url.path().trim_end_matches('/')
+    }
+
+    /// `path` (starting with `/`) under [`base_path`](Config::base_path).
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path())
+    }
+
+    /// Where the routes are mounted: the base path, or `/`.
+    pub fn mount_point(&self) -> String {
+        match self.base_path() {
+            "" => "/".to_owned(),
+            base => base.to_owned(),
+        }
+    }
+
     /// `session_lifetime`, or `None` when sessions have no absolute cap.
     pub fn session_lifetime(&self) -> Option<Duration> {
         (!self.session_lifetime.is_zero()).then_some(self.session_lifetime)

@@ -24,6 +24,7 @@ use crate::web::views::Views;
 /// The Portcullis fairing; build it with [`fairing`](crate::fairing).
 pub struct Portcullis {
     clock: Arc<dyn Clock>,
+    pages: bool,
 }
 
 impl Portcullis {
@@ -31,6 +32,22 @@ impl Portcullis {
     /// [`ManualClock`](crate::clock::ManualClock)).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Leaves out the HTML pages (login, account, admin, one-time links) and their
+    /// catchers: the guards, the JSON API and forward auth stay. For an app that
+    /// has its own login pages and error pages and uses Portcullis underneath.
+    ///
+    /// # Example
+    /// ```no_run
+    /// #[rocket::launch]
+    /// fn rocket() -> _ {
+    ///     rocket::build().attach(portcullis::fairing().without_pages())
+    /// }
+    /// ```
+    pub fn without_pages(mut self) -> Self {
+        self.pages = false;
         self
     }
 }
@@ -47,6 +64,7 @@ impl Portcullis {
 pub fn fairing() -> Portcullis {
     Portcullis {
         clock: Arc::new(SystemClock),
+        pages: true,
     }
 }
 
@@ -62,11 +80,13 @@ impl Fairing for Portcullis {
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         match prepare(&rocket, self.clock.clone()) {
             Ok(parts) => {
-                if let Err(message) = announce_setup_link(&parts.auth).await {
+                if self.pages
+                    && let Err(message) = announce_setup_link(&parts.auth).await
+                {
                     rocket::error!("Portcullis cannot start: {message}");
                     return Err(rocket);
                 }
-                Ok(install(rocket, parts))
+                Ok(install(rocket, parts, self.pages))
             }
             Err(message) => {
                 rocket::error!("Portcullis cannot start: {message}");
@@ -128,7 +148,8 @@ fn prepare(rocket: &Rocket<Build>, clock: Arc<dyn Clock>) -> Result<Parts, Strin
         config.max_concurrent_hashes,
     )
     .map_err(|e| e.to_string())?;
-    let views = Views::load(config.templates_dir.as_deref()).map_err(|e| e.to_string())?;
+    let views = Views::load(config.templates_dir.as_deref(), config.base_path())
+        .map_err(|e| e.to_string())?;
     let hsts = config.cookie_secure();
     let auth = Auth::new(config, store, Tokens::new(keys, issuer), hasher, clock)
         .map_err(|e| e.to_string())?;
@@ -140,20 +161,27 @@ fn prepare(rocket: &Rocket<Build>, clock: Arc<dyn Clock>) -> Result<Parts, Strin
     })
 }
 
-fn install(mut rocket: Rocket<Build>, parts: Parts) -> Rocket<Build> {
+fn install(mut rocket: Rocket<Build>, parts: Parts, pages: bool) -> Rocket<Build> {
     if let Some(key) = parts.secret_key {
         let figment = rocket.figment().clone().merge(("secret_key", key));
         rocket = rocket.configure(figment);
     }
-    rocket
+    let at = parts.auth.config().mount_point();
+    let api = format!("{}{}", parts.auth.config().base_path(), crate::api::BASE);
+    let rocket = rocket
         .manage(parts.auth)
         .manage(parts.views)
         .attach(SecurityHeaders { hsts: parts.hsts })
         .attach(crate::authz::Authz)
-        .mount("/", crate::web::routes())
-        .register("/", crate::web::catchers())
-        .mount(crate::api::BASE, crate::api::routes())
-        .register(crate::api::BASE, crate::api::catchers())
+        .mount(api.as_str(), crate::api::routes())
+        .register(api.as_str(), crate::api::catchers());
+    if pages {
+        rocket
+            .mount(at.as_str(), crate::web::routes())
+            .register(at.as_str(), crate::web::catchers())
+    } else {
+        rocket
+    }
 }
 
 /// With no account yet, prints a fresh one-time setup URL to standard error (whatever

@@ -41,7 +41,10 @@ impl Fairing for Authz {
         };
         let config = auth.config();
         match Rules::compile(config.default_policy, &config.access_rules) {
-            Ok(rules) => Ok(rocket.manage(rules).mount("/", routes::routes())),
+            Ok(rules) => {
+                let at = config.mount_point();
+                Ok(rocket.manage(rules).mount(at, routes::routes()))
+            }
             Err(e) => {
                 rocket::error!("Portcullis cannot start: invalid `access_rules`: {e}");
                 Err(rocket)

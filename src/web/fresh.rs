@@ -14,6 +14,18 @@ use crate::clock::secs;
 pub const STALE: Status = Status::PreconditionRequired;
 
 /// A logged-in user whose last password entry is recent enough for sensitive actions.
+///
+/// # Example
+/// ```
+/// use portcullis::FreshAuth;
+///
+/// #[rocket::post("/delete-everything")]
+/// fn delete_everything(user: FreshAuth) -> String {
+///     // Only reached within `reauth_window` of typing the password; otherwise the
+///     // browser was sent to /reauth and comes back here afterwards.
+///     format!("done, {}", user.0.0.user.email)
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct FreshAuth(pub AuthUser);
 
@@ -49,15 +61,25 @@ impl Sentinel for FreshAuth {
 /// (for a form submission, to the page the form lives on).
 #[catch(428)]
 pub fn stale(request: &Request<'_>) -> Redirect {
+    let base = request
+        .rocket()
+        .state::<Auth>()
+        .map(|auth| auth.config().base_path().to_owned())
+        .unwrap_or_default();
     let back = if request.method() == rocket::http::Method::Get {
         request.uri().to_string()
     } else {
-        page_of_action(request.uri().path().as_str())
+        let path = request.uri().path();
+        let inner = path
+            .as_str()
+            .strip_prefix(base.as_str())
+            .unwrap_or(path.as_str());
+        format!("{base}{}", page_of_action(inner))
     };
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("rd", &back)
         .finish();
-    Redirect::to(format!("/reauth?{query}"))
+    Redirect::to(format!("{base}/reauth?{query}"))
 }
 
 /// The page a form posting to `path` lives on: admin actions go back to the page of

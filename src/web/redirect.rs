@@ -6,7 +6,7 @@ use url::Url;
 
 use crate::config::Config;
 
-/// Where users go when `rd` is absent or refused.
+/// Where users go when `rd` is absent or refused (under the base path).
 pub const FALLBACK: &str = "/account";
 
 /// `rd` if it is a safe target, else `None`.
@@ -44,7 +44,7 @@ pub fn safe_target(rd: &str, config: &Config) -> Option<String> {
 /// `safe_target` or the fallback.
 pub fn target_or_fallback(rd: Option<&str>, config: &Config) -> String {
     rd.and_then(|rd| safe_target(rd, config))
-        .unwrap_or_else(|| FALLBACK.to_owned())
+        .unwrap_or_else(|| config.at(FALLBACK))
 }
 
 fn host_allowed(host: &str, config: &Config) -> bool {

@@ -64,10 +64,41 @@ pub fn clear_session_cookie(cookies: &CookieJar<'_>, config: &Config) {
 
 /// A logged-in browser user. As a guard it forwards with `401` when the request is
 /// anonymous; the HTML catcher turns that into `303 /login?rd=<path>`.
+///
+/// Checking costs no disk read: the cookie's token is checked against the in-memory
+/// state, so a revoked session or a disabled user is refused on the next request.
+///
+/// # Example
+/// ```
+/// use portcullis::AuthUser;
+///
+/// #[rocket::get("/reports")]
+/// fn reports(user: AuthUser) -> String {
+///     format!("reports for {}", user.0.user.email)
+/// }
+///
+/// let rocket = rocket::build()
+///     .attach(portcullis::fairing())
+///     .mount("/", rocket::routes![reports]);
+/// # let _ = rocket;
+/// ```
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub Identity);
 
 /// The browser user if logged in, `None` otherwise; never fails.
+///
+/// # Example
+/// ```
+/// use portcullis::MaybeUser;
+///
+/// #[rocket::get("/")]
+/// fn home(user: MaybeUser) -> String {
+///     match user.0 {
+///         Some(user) => format!("hello {}", user.0.user.email),
+///         None => "hello stranger".to_owned(),
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<AuthUser>);
 

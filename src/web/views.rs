@@ -45,7 +45,11 @@ const TEMPLATES: &[(&str, &str)] = &[
 pub const STYLESHEET: &str = include_str!("../../static/portcullis.css");
 
 /// The template engine held in Rocket state.
-pub struct Views(Tera);
+pub struct Views {
+    tera: Tera,
+    /// The base path every link in the pages starts with (`{{ base }}`).
+    base: String,
+}
 
 /// A template could not be loaded at start-up.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +58,8 @@ pub struct ViewError(String);
 
 impl Views {
     /// Loads the embedded templates, then any same-named files from `overrides`.
-    pub fn load(overrides: Option<&Path>) -> Result<Views, ViewError> {
+    /// Links in the pages start with `base` (see `Config::base_path`).
+    pub fn load(overrides: Option<&Path>, base: &str) -> Result<Views, ViewError> {
         let mut sources: Vec<(String, String)> = TEMPLATES
             .iter()
             .map(|(name, body)| (name.to_string(), body.to_string()))
@@ -72,12 +77,17 @@ impl Views {
         tera.autoescape_on(vec![".html"]);
         tera.add_raw_templates(sources)
             .map_err(|e| ViewError(format!("{e:?}")))?;
-        Ok(Views(tera))
+        Ok(Views {
+            tera,
+            base: base.to_owned(),
+        })
     }
 
     /// Renders `name` into a page with `status`.
     pub fn page(&self, status: Status, name: &str, context: &Context) -> Page {
-        match self.0.render(name, context) {
+        let mut context = context.clone();
+        context.insert("base", &self.base);
+        match self.tera.render(name, &context) {
             Ok(html) => Page {
                 status,
                 html,

@@ -21,6 +21,18 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub dir: Arc<tempfile::TempDir>,
     settings: Dict,
+    host: Host,
+}
+
+/// How a test builds the host app around Portcullis (its own routes, the fairing).
+pub type Host =
+    fn(rocket::Rocket<rocket::Build>, portcullis::Portcullis) -> rocket::Rocket<rocket::Build>;
+
+fn plain_host(
+    rocket: rocket::Rocket<rocket::Build>,
+    fairing: portcullis::Portcullis,
+) -> rocket::Rocket<rocket::Build> {
+    rocket.attach(fairing)
 }
 
 impl TestApp {
@@ -42,21 +54,42 @@ impl TestApp {
         for (key, value) in settings {
             dict.insert((*key).into(), value.clone());
         }
-        TestApp::start(dir, dict, ManualClock::starting_now())
+        TestApp::start(dir, dict, ManualClock::starting_now(), plain_host)
     }
 
-    fn start(dir: Arc<tempfile::TempDir>, mut settings: Dict, clock: Arc<ManualClock>) -> TestApp {
+    /// A host app built by `host` (its own routes, the fairing as it wants it) with
+    /// some `[portcullis]` settings: how an embedding app tests itself.
+    pub fn spawn_host(settings: &[(&str, Value)], host: Host) -> TestApp {
+        let mut dict = Dict::new();
+        dict.insert("argon2_memory_kib".into(), 256.into());
+        dict.insert("argon2_iterations".into(), 1.into());
+        for (key, value) in settings {
+            dict.insert((*key).into(), value.clone());
+        }
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        TestApp::start(dir, dict, ManualClock::starting_now(), host)
+    }
+
+    fn start(
+        dir: Arc<tempfile::TempDir>,
+        mut settings: Dict,
+        clock: Arc<ManualClock>,
+        host: Host,
+    ) -> TestApp {
         settings
             .entry("data_dir".into())
             .or_insert_with(|| dir.path().display().to_string().into());
-        let rocket = rocket::custom(figment(&settings))
-            .attach(portcullis::fairing().with_clock(clock.clone()));
+        let rocket = host(
+            rocket::custom(figment(&settings)),
+            portcullis::fairing().with_clock(clock.clone()),
+        );
         let client = Client::untracked(rocket).expect("server starts");
         TestApp {
             client,
             clock,
             dir,
             settings,
+            host,
         }
     }
 
@@ -67,9 +100,10 @@ impl TestApp {
             clock,
             dir,
             settings,
+            host,
         } = self;
         drop(client);
-        TestApp::start(dir, settings, clock)
+        TestApp::start(dir, settings, clock, host)
     }
 
     /// Moves the server's clock forward.

@@ -9,6 +9,7 @@ mod api;
 mod authz;
 mod cli;
 mod config;
+mod embedding;
 mod login;
 mod proxy;
 mod register;

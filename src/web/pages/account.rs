@@ -48,7 +48,7 @@ pub async fn revoke(
         .end_own_session(&user.0.user.id, &id, &client.0)
         .await?
     {
-        Ok(Redirect::to("/account"))
+        Ok(Redirect::to(auth.config().at("/account")))
     } else {
         Err(Error::NotFound)
     }
@@ -67,7 +67,7 @@ pub async fn revoke_others(
     let me = &user.0;
     auth.end_other_sessions(&me.user.id, Some(&me.session), &client.0)
         .await?;
-    Ok(Redirect::to("/account"))
+    Ok(Redirect::to(auth.config().at("/account")))
 }
 
 /// Ends every session of the user, this one included, and kills every token they
@@ -85,5 +85,5 @@ pub async fn logout_everywhere(
     auth.logout_everywhere(&user.0.user.id, &client.0).await?;
     clear_session_cookie(cookies, auth.config());
     csrf.rotate(cookies, auth.config());
-    Ok(Redirect::to("/login"))
+    Ok(Redirect::to(auth.config().at("/login")))
 }

@@ -112,7 +112,7 @@ pub fn user(
         .get_private(FLASH_COOKIE)
         .map(|c| c.value().to_owned());
     if flash.is_some() {
-        cookies.remove_private(Cookie::build(FLASH_COOKIE).path("/admin"));
+        cookies.remove_private(Cookie::build(FLASH_COOKIE).path(auth.config().at("/admin")));
     }
     // The flash is only shown on the page of the user it was made for.
     let flash = flash.and_then(|v| {
@@ -123,8 +123,8 @@ pub fn user(
     user_page(auth, views, Status::Ok, &csrf, &id, notice)
 }
 
-fn back_to(id: &UserId) -> Redirect {
-    Redirect::to(format!("/admin/users/{id}"))
+fn back_to(auth: &Auth, id: &UserId) -> Redirect {
+    Redirect::to(auth.config().at(&format!("/admin/users/{id}")))
 }
 
 /// An admin action's refusal, shown on the user page.
@@ -176,7 +176,7 @@ pub async fn disable(
     let id = action_target(&csrf, &form, id)?;
     let client = action.client;
     match auth.set_disabled(&id, true, &client).await {
-        Ok(()) => Ok(Either::Left(back_to(&id))),
+        Ok(()) => Ok(Either::Left(back_to(auth, &id))),
         Err(e) => refused(auth, views, &csrf, &id, e),
     }
 }
@@ -194,7 +194,7 @@ pub async fn enable(
     let id = action_target(&csrf, &form, id)?;
     let client = action.client;
     match auth.set_disabled(&id, false, &client).await {
-        Ok(()) => Ok(Either::Left(back_to(&id))),
+        Ok(()) => Ok(Either::Left(back_to(auth, &id))),
         Err(e) => refused(auth, views, &csrf, &id, e),
     }
 }
@@ -212,7 +212,7 @@ pub async fn logout_everywhere(
     auth.user_summary(&id)?.ok_or(Error::NotFound)?;
     let client = action.client;
     auth.logout_everywhere(&id, &client).await?;
-    Ok(back_to(&id))
+    Ok(back_to(auth, &id))
 }
 
 /// Ends one session of the user; a session of anyone else is a 404.
@@ -229,7 +229,7 @@ pub async fn revoke_session(
     let sid = sid.map_err(|_| Error::NotFound)?;
     let client = action.client;
     if auth.end_own_session(&id, &sid, &client).await? {
-        Ok(back_to(&id))
+        Ok(back_to(auth, &id))
     } else {
         Err(Error::NotFound)
     }
@@ -265,7 +265,7 @@ pub async fn groups(
     };
     let client = action.client;
     match auth.set_groups(&id, groups, &client).await {
-        Ok(()) => Ok(Either::Left(back_to(&id))),
+        Ok(()) => Ok(Either::Left(back_to(auth, &id))),
         Err(e) => refused(auth, views, &csrf, &id, e),
     }
 }
@@ -286,13 +286,13 @@ pub async fn reset_link(
     let token = auth.create_reset_link(id, &client).await?;
     let url = link_url(auth, &format!("/reset/{token}"));
     let flash = Cookie::build((FLASH_COOKIE, format!("{id} {url}")))
-        .path("/admin")
+        .path(auth.config().at("/admin"))
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(auth.config().cookie_secure())
         .max_age(rocket::time::Duration::minutes(5));
     cookies.add_private(flash);
-    Ok(back_to(&id))
+    Ok(back_to(auth, &id))
 }
 
 /// Makes a one-time invite link (optionally into groups) and shows it.

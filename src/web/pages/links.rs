@@ -194,7 +194,7 @@ async fn accept_account(request: Accept<'_, '_>) -> Result<Either<Redirect, Page
             } else {
                 "/account"
             };
-            Ok(Either::Left(Redirect::to(next)))
+            Ok(Either::Left(Redirect::to(auth.config().at(next))))
         }
         Err(LinkError::NotFound) => Err(Error::NotFound),
         Err(LinkError::Internal(e)) => Err(e.into()),
@@ -277,7 +277,7 @@ pub async fn reset_submit(
         .accept_reset_link(token, &reset.new_password, &client.0)
         .await
     {
-        Ok(()) => Ok(Either::Left(Redirect::to("/login"))),
+        Ok(()) => Ok(Either::Left(Redirect::to(auth.config().at("/login")))),
         Err(LinkError::NotFound) => Err(Error::NotFound),
         Err(LinkError::Internal(e)) => Err(e.into()),
         Err(e) => Ok(Either::Right(link.refused(views, &csrf, "", &e))),

@@ -137,5 +137,5 @@ pub async fn logout(
     }
     clear_session_cookie(cookies, auth.config());
     csrf.rotate(cookies, auth.config());
-    Ok(Redirect::to("/login"))
+    Ok(Redirect::to(auth.config().at("/login")))
 }

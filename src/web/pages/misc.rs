@@ -7,14 +7,15 @@ use rocket::{catch, get};
 
 use super::super::session::{MaybeUser, forget_dead_cookie};
 use super::super::views::STYLESHEET;
+use crate::auth::Auth;
 use crate::error::error_page;
 
 /// `/` sends users to their account, everyone else to the login form.
 #[get("/")]
-pub fn index(user: MaybeUser) -> Redirect {
+pub fn index(user: MaybeUser, auth: &rocket::State<Auth>) -> Redirect {
     match user.0 {
-        Some(_) => Redirect::to("/account"),
-        None => Redirect::to("/login"),
+        Some(_) => Redirect::to(auth.config().at("/account")),
+        None => Redirect::to(auth.config().at("/login")),
     }
 }
 
@@ -49,7 +50,11 @@ pub fn unauthorized(request: &Request<'_>) -> Redirect {
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("rd", &back)
         .finish();
-    Redirect::to(format!("/login?{query}"))
+    let login = request
+        .rocket()
+        .state::<Auth>()
+        .map_or_else(|| "/login".to_owned(), |auth| auth.config().at("/login"));
+    Redirect::to(format!("{login}?{query}"))
 }
 
 /// Every other error status gets the styled error page.

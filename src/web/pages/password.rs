@@ -66,7 +66,7 @@ pub async fn submit(
     {
         Ok(issued) => {
             set_session_cookie(cookies, auth.config(), &issued, auth.now());
-            Ok(Either::Left(Redirect::to("/account")))
+            Ok(Either::Left(Redirect::to(auth.config().at("/account"))))
         }
         Err(PasswordChangeError::WrongPassword) => fail(
             Status::Forbidden,
@@ -75,7 +75,9 @@ pub async fn submit(
         Err(PasswordChangeError::Weak(reason)) => {
             fail(Status::UnprocessableEntity, &reason.to_string())
         }
-        Err(PasswordChangeError::SessionGone) => Ok(Either::Left(Redirect::to("/login"))),
+        Err(PasswordChangeError::SessionGone) => {
+            Ok(Either::Left(Redirect::to(auth.config().at("/login"))))
+        }
         Err(PasswordChangeError::Internal(e)) => Err(e.into()),
     }
 }

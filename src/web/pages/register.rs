@@ -39,7 +39,7 @@ pub fn show(
     views: &State<Views>,
 ) -> Either<Redirect, Page> {
     if user.0.is_some() {
-        return Either::Left(Redirect::to("/account"));
+        return Either::Left(Redirect::to(auth.config().at("/account")));
     }
     let open = auth.config().registration == Registration::Open;
     let status = if open { Status::Ok } else { Status::Forbidden };
@@ -76,7 +76,7 @@ pub async fn submit(
         Ok((_, issued)) => {
             set_session_cookie(cookies, auth.config(), &issued, auth.now());
             csrf.rotate(cookies, auth.config());
-            Ok(Either::Left(Redirect::to("/account")))
+            Ok(Either::Left(Redirect::to(auth.config().at("/account"))))
         }
         Err(RegisterError::Closed) => fail(Status::Forbidden, "Registration is not open."),
         Err(RegisterError::EmailTaken) => {
