@@ -173,9 +173,9 @@ fn without_pages_keeps_the_guards_and_the_api_only() {
 fn a_guard_without_the_fairing_stops_the_launch() {
     let rocket =
         rocket::custom(crate::helpers::figment(&Default::default())).mount("/", routes![reports]);
-    let error = rocket::local::blocking::Client::untracked(rocket)
-        .err()
-        .expect("launch refused");
+    let Err(error) = rocket::local::blocking::Client::untracked(rocket) else {
+        panic!("a route using AuthUser launched without the fairing");
+    };
     assert!(
         matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
         "{error}"
