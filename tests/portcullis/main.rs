@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod config;
 mod login;
+mod logs;
 mod register;
 mod revocation;
 mod security;
