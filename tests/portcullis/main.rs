@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod asvs;
 mod config;
 mod login;
 mod logs;
