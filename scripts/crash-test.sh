@@ -7,13 +7,16 @@
 #   Without a binary path it runs `cargo build --bin portcullis` (the debug binary:
 #   after `cargo test` that build is a no-op, where a release build from a clean clone
 #   costs several minutes on a small CI machine).
-#   ROUNDS (default 5) crash cycles are run.
+#   ROUNDS (or the second argument; default 5) rounds of three SIGKILL cycles each.
+#   Set KEEP_WORK=1 to keep the temp dir (server log, cookie jars) for inspection.
 #
-# Each round, under background load (GET /account in loops, plus a loop of logins):
+# Each round logs in fresh sessions, then runs three cycles, each under background
+# load (GET /account in loops over every jar, plus a loop of logins) and each ending
+# with kill -9 the moment its action is acknowledged:
 #   - user "rev" revokes its session B from session A      (303 → /account)
 #   - user "all" logs out everywhere from session A         (303 → /login)
 #   - user "pw"  changes its password from session A        (303 → /account)
-#   then kill -9 at once, restart, and check:
+# After each kill the server restarts on the same data dir and the script checks:
 #   - every revoked or old-generation cookie (from this and all earlier rounds) is
 #     refused (303 → /login?rd=…); every session never revoked (from this and all
 #     earlier rounds, and every login the load loop saw acknowledged) still gets 200;
