@@ -78,6 +78,7 @@ impl Fairing for Portcullis {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        warn_if_debug_logging(&rocket);
         match prepare(&rocket, self.clock.clone()) {
             Ok(parts) => {
                 if self.pages
@@ -93,6 +94,20 @@ impl Fairing for Portcullis {
                 Err(rocket)
             }
         }
+    }
+}
+
+/// Rocket's `debug` log level dumps every request and response with its headers, so
+/// session cookies and bearer tokens end up in the log; say so at launch.
+fn warn_if_debug_logging(rocket: &Rocket<Build>) {
+    let level = rocket
+        .figment()
+        .extract_inner::<rocket::config::LogLevel>("log_level");
+    if level.is_ok_and(|level| level == rocket::config::LogLevel::Debug) {
+        rocket::warn!(
+            "log_level \"debug\" prints raw request and response headers, session cookies \
+             and bearer tokens included: do not use it in production"
+        );
     }
 }
 

@@ -127,6 +127,18 @@ impl Tokens {
 
     /// Encrypts `claims` under the current key.
     pub fn mint(&self, claims: &TokenClaims) -> String {
+        let (_, key) = self.keys.current();
+        LocalToken::encrypt(
+            &key.secret,
+            &self.payload(claims),
+            Some(&key.footer),
+            Some(claims.kind.implicit_assertion()),
+        )
+        .expect("v4.local encryption of a non-empty payload cannot fail")
+    }
+
+    /// The JSON claims of a token.
+    fn payload(&self, claims: &TokenClaims) -> Vec<u8> {
         let wire = Wire {
             iss: self.issuer.clone(),
             sub: claims.user,
@@ -139,15 +151,7 @@ impl Tokens {
             rot: claims.rotation,
             aat: claims.auth_at,
         };
-        let payload = serde_json::to_vec(&wire).expect("claims serialise");
-        let (_, key) = self.keys.current();
-        LocalToken::encrypt(
-            &key.secret,
-            &payload,
-            Some(&key.footer),
-            Some(claims.kind.implicit_assertion()),
-        )
-        .expect("v4.local encryption of a non-empty payload cannot fail")
+        serde_json::to_vec(&wire).expect("claims serialise")
     }
 
     /// Decrypts and checks a token presented for `kind` at `now`.
@@ -273,6 +277,81 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// A token encrypted under `tokens`' own current key, with any footer.
+    fn with_footer(tokens: &Tokens, claims: &TokenClaims, footer: &str) -> String {
+        let (_, key) = tokens.keys.current();
+        LocalToken::encrypt(
+            &key.secret,
+            &tokens.payload(claims),
+            Some(footer.as_bytes()),
+            Some(claims.kind.implicit_assertion()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_footer_carrying_a_key_or_not_of_our_exact_shape_is_refused() {
+        use pasetors::paserk::FormatAsPaserk;
+
+        let (_dir, tokens) = tokens();
+        let (_other_dir, stranger) = super::tests::tokens();
+        let claims = claims(TokenKind::Browser, 1_000_000);
+        let (kid, key) = tokens.keys.current();
+        let mut paserk = String::new();
+        key.secret.fmt(&mut paserk).unwrap();
+        let (unknown_kid, _) = stranger.keys.current();
+        let exact = format!(r#"{{"kid":"{kid}"}}"#);
+        assert_eq!(exact.as_bytes(), key.footer.as_slice());
+        assert!(matches!(
+            tokens.open(
+                &with_footer(&tokens, &claims, &exact),
+                TokenKind::Browser,
+                1_000_001
+            ),
+            Opened::Valid(_)
+        ));
+
+        for footer in [
+            format!(r#"{{"kid":"{paserk}"}}"#),
+            format!(r#"{{"kid":"{kid}","wpk":"{paserk}"}}"#),
+            format!(r#"{{"kid":"{kid}","extra":1}}"#),
+            format!(r#"{{ "kid": "{kid}" }}"#),
+            format!(r#"{{"kid":["{kid}"]}}"#),
+            format!(r#"{{"kid":"{unknown_kid}"}}"#),
+            kid.to_owned(),
+            String::new(),
+        ] {
+            let token = with_footer(&tokens, &claims, &footer);
+            assert_eq!(
+                tokens.open(&token, TokenKind::Browser, 1_000_001),
+                Opened::Invalid,
+                "footer {footer}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_whose_key_left_the_ring_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Tokens::new(Keyring::load_or_create(dir.path()).unwrap(), "iss".into());
+        let under_first = first.mint(&claims(TokenKind::Browser, 1_000_000));
+        Keyring::rotate(dir.path()).unwrap();
+        let second = Tokens::new(Keyring::load_or_create(dir.path()).unwrap(), "iss".into());
+        let under_second = second.mint(&claims(TokenKind::Browser, 1_000_000));
+
+        std::fs::remove_file(dir.path().join("0002.paserk")).unwrap();
+        let reloaded = Tokens::new(Keyring::load_or_create(dir.path()).unwrap(), "iss".into());
+
+        assert_eq!(
+            reloaded.open(&under_second, TokenKind::Browser, 1_000_001),
+            Opened::Invalid
+        );
+        assert!(matches!(
+            reloaded.open(&under_first, TokenKind::Browser, 1_000_001),
+            Opened::Valid(_)
+        ));
     }
 
     #[test]
