@@ -254,6 +254,11 @@ fn the_console_log_shows_requests_but_no_password_cookie_token_or_key() {
         output.contains("POST /login") && output.contains("GET /account"),
         "requests are logged at the default level:\n{output}"
     );
+    // First start with no account: the one-time setup URL is printed (SPEC §3).
+    assert!(
+        output.contains("Create the first administrator at:") && output.contains("/setup/"),
+        "the setup URL is printed on first start:\n{output}"
+    );
     let data = dir.path().join("data");
     let key = std::fs::read_to_string(data.join("keys/0001.paserk")).expect("key file");
     let secret_key = std::fs::read_to_string(data.join("secret_key")).expect("secret_key");
