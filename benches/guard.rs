@@ -2,9 +2,12 @@
 //!
 //!     cargo bench --bench guard
 //!
+//! - `token_mint`: PASETO v4.local encryption of one access token;
 //! - `token_open`: PASETO v4.local decrypt and claims check of one access token;
 //! - `check_cached`: `Auth::check` on bytes already verified (state checks only) —
-//!   what every request after a session's first costs.
+//!   what every request after a session's first costs;
+//! - `guarded_request` / `open_request`: a whole request through Rocket's local
+//!   client to a route behind `AuthUser` and to an open one (no network).
 
 use std::sync::Arc;
 
@@ -57,6 +60,13 @@ fn guard(c: &mut Criterion) {
     );
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
 
+    let claims = match tokens.open(&token, TokenKind::Browser, now) {
+        portcullis::token::Opened::Valid(claims) => claims,
+        other => panic!("fresh token does not open: {other:?}"),
+    };
+    c.bench_function("token_mint", |b| {
+        b.iter(|| tokens.mint(std::hint::black_box(&claims)))
+    });
     c.bench_function("token_open", |b| {
         b.iter(|| tokens.open(std::hint::black_box(&token), TokenKind::Browser, now))
     });
@@ -68,5 +78,67 @@ fn guard(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, guard);
+#[rocket::get("/open")]
+fn open() -> &'static str {
+    "ok"
+}
+
+#[rocket::get("/guarded")]
+fn guarded(_user: portcullis::AuthUser) -> &'static str {
+    "ok"
+}
+
+fn whole_request(c: &mut Criterion) {
+    use rocket::local::blocking::Client as Local;
+    let dir = tempfile::tempdir().unwrap();
+    let figment = rocket::Config::figment()
+        .merge(("log_level", "off"))
+        .merge(("portcullis.data_dir", dir.path().display().to_string()))
+        .merge(("portcullis.argon2_memory_kib", 1024));
+    let rocket = rocket::custom(figment)
+        .attach(portcullis::fairing())
+        .mount("/", rocket::routes![open, guarded]);
+    let client = Local::untracked(rocket).unwrap();
+    let form = client.get("/register").dispatch();
+    let body = form.into_string().unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body.find(marker).unwrap() + marker.len();
+    let csrf = body[start..start + body[start..].find('"').unwrap()].to_owned();
+    let registered = client
+        .post("/register")
+        .header(rocket::http::ContentType::Form)
+        .body(format!(
+            "csrf_token={csrf}&email=bench%40example.com&password=correct+horse+battery+staple"
+        ))
+        .dispatch();
+    assert_eq!(registered.status(), rocket::http::Status::SeeOther);
+    let cookie = client
+        .cookies()
+        .get("portcullis")
+        .unwrap()
+        .value()
+        .to_owned();
+    let session = rocket::http::Cookie::new("portcullis", cookie);
+    c.bench_function("open_request", |b| {
+        b.iter(|| {
+            client
+                .get("/open")
+                .cookie(session.clone())
+                .dispatch()
+                .status()
+        })
+    });
+    c.bench_function("guarded_request", |b| {
+        b.iter(|| {
+            let status = client
+                .get("/guarded")
+                .cookie(session.clone())
+                .dispatch()
+                .status();
+            assert_eq!(status, rocket::http::Status::Ok);
+        })
+    });
+}
+
+criterion_group!(benches, guard, whole_request);
 criterion_main!(benches);

@@ -50,7 +50,7 @@ run() {
   rss_end=$(awk '/VmRSS/ { print $2 }' /proc/$server/status)
   hwm=$(awk '/VmHWM/ { print $2 }' /proc/$server/status)
   kill $server; wait $server 2>/dev/null || true
-  printf '%-6s users=%-7s sessions=%-8s start=%5.2fs rss_start=%6d KiB rss_after=%6d KiB peak=%6d KiB  %s req/s  p50=%s p99=%s\n' \
+  printf '%-6s users=%s sessions=%s start=%.2fs rss_start=%dKiB rss_after=%dKiB peak=%dKiB req/s=%s p50=%s p99=%s\n' \
     "$name" "$users" "$sessions" "$(echo "$t1 - $t0" | awk '{ print $1 - $3 }')" "$rss_start" "$rss_end" "$hwm" \
     "$(echo "$load" | awk '/Requests\/sec/ { print $2 }')" \
     "$(echo "$load" | awk '$1 == "50%" { print $2 }')" "$(echo "$load" | awk '$1 == "99%" { print $2 }')"
