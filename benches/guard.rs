@@ -98,7 +98,8 @@ fn whole_request(c: &mut Criterion) {
     let rocket = rocket::custom(figment)
         .attach(portcullis::fairing())
         .mount("/", rocket::routes![open, guarded]);
-    let client = Local::untracked(rocket).unwrap();
+    // Tracked: the client keeps the CSRF and session cookies like a browser.
+    let client = Local::tracked(rocket).unwrap();
     let form = client.get("/register").dispatch();
     let body = form.into_string().unwrap();
     let marker = "name=\"csrf_token\" value=\"";
@@ -112,29 +113,12 @@ fn whole_request(c: &mut Criterion) {
         ))
         .dispatch();
     assert_eq!(registered.status(), rocket::http::Status::SeeOther);
-    let cookie = client
-        .cookies()
-        .get("portcullis")
-        .unwrap()
-        .value()
-        .to_owned();
-    let session = rocket::http::Cookie::new("portcullis", cookie);
     c.bench_function("open_request", |b| {
-        b.iter(|| {
-            client
-                .get("/open")
-                .cookie(session.clone())
-                .dispatch()
-                .status()
-        })
+        b.iter(|| client.get("/open").dispatch().status())
     });
     c.bench_function("guarded_request", |b| {
         b.iter(|| {
-            let status = client
-                .get("/guarded")
-                .cookie(session.clone())
-                .dispatch()
-                .status();
+            let status = client.get("/guarded").dispatch().status();
             assert_eq!(status, rocket::http::Status::Ok);
         })
     });

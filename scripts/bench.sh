@@ -24,7 +24,7 @@ printf '%-58s %s\n' "cookie-guarded req/s ≥ 0.95× open" "$(ratio cookie)×"
 printf '%-58s %s\n' "bearer-guarded req/s ≥ 0.95× open" "$(ratio bearer)×"
 printf '%-58s %s\n' "login throughput ≥ 0.9× raw argon2 ($raw hashes/s)" \
   "$(awk -v l="$logins" -v r="$raw" 'BEGIN { printf "%.2f× (%s logins/s)", l / r, l }')"
-printf '%-58s %s\n' "peak RSS under the login flood" "$(echo "$login" | awk '/^peak RSS:/ { print $3, $4 }')"
+printf '%-58s %s\n' "peak RSS under the login flood" "$(echo "$login" | awk '/^peak RSS:/ { sub(",", "", $4); print $3, $4 }')"
 printf '%-58s %s\n' "guarded p99 under login flood ≤ 2× quiet" "$busy vs $quiet"
 printf '%-58s %s\n' "100k users / 1M sessions: start-up ≤ 2 s" "$(field large start)"
 printf '%-58s %s\n' "100k users / 1M sessions: RSS ≤ 200 MB" "$(field large rss_after) after load"
