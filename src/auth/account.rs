@@ -214,7 +214,7 @@ impl Auth {
         Ok((self.identity_of(&view, &issued), issued))
     }
 
-    async fn start_session(
+    pub(super) async fn start_session(
         &self,
         user: &UserView,
         kind: SessionKind,

@@ -149,9 +149,8 @@ impl Auth {
             }
         };
         let issued = self
-            .open_session(&user, SessionKind::Browser, false, None, client)
-            .map_err(InternalError::from)?;
-        self.store.flush().await.map_err(InternalError::from)?;
+            .start_session(&user, SessionKind::Browser, false, None, client)
+            .await?;
         self.audit(
             AuditKind::Registered,
             Some(user.id),

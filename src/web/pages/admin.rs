@@ -163,6 +163,23 @@ fn action_target(
     parse_user(id)
 }
 
+/// Disables or re-enables the account, back to its page (or the refusal shown there).
+async fn set_disabled(
+    disabled: bool,
+    id: Result<UserId, &str>,
+    form: Form<Contextual<'_, CsrfOnly>>,
+    action: AdminAction,
+    csrf: Csrf,
+    auth: &Auth,
+    views: &Views,
+) -> Result<Either<Redirect, Page>> {
+    let id = action_target(&csrf, &form, id)?;
+    match auth.set_disabled(&id, disabled, &action.client).await {
+        Ok(()) => Ok(Either::Left(back_to(auth, &id))),
+        Err(e) => refused(auth, views, &csrf, &id, e),
+    }
+}
+
 /// Disables the account: every token and session of it dies on its next request.
 #[post("/admin/users/<id>/disable", data = "<form>")]
 pub async fn disable(
@@ -173,12 +190,7 @@ pub async fn disable(
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Either<Redirect, Page>> {
-    let id = action_target(&csrf, &form, id)?;
-    let client = action.client;
-    match auth.set_disabled(&id, true, &client).await {
-        Ok(()) => Ok(Either::Left(back_to(auth, &id))),
-        Err(e) => refused(auth, views, &csrf, &id, e),
-    }
+    set_disabled(true, id, form, action, csrf, auth, views).await
 }
 
 /// Re-enables the account.
@@ -191,12 +203,7 @@ pub async fn enable(
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Either<Redirect, Page>> {
-    let id = action_target(&csrf, &form, id)?;
-    let client = action.client;
-    match auth.set_disabled(&id, false, &client).await {
-        Ok(()) => Ok(Either::Left(back_to(auth, &id))),
-        Err(e) => refused(auth, views, &csrf, &id, e),
-    }
+    set_disabled(false, id, form, action, csrf, auth, views).await
 }
 
 /// Ends every session of the user and kills every token they hold.
