@@ -21,6 +21,11 @@ fn bearer(_user: ApiUser) -> &'static str {
     "ok"
 }
 
+/// The same allocator as the shipped binary (`src/main.rs`).
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[rocket::launch]
 fn rocket() -> _ {
     portcullis::rocket(portcullis::figment()).mount("/bench", routes![open, cookie, bearer])
