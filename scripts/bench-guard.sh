@@ -8,6 +8,11 @@
 # /bench/bearer (ApiUser) in alternation, `rounds` times each, the open route sent
 # the same headers as the guarded one it is compared with; prints the median
 # requests/second of each and the ratios. Needs curl and wrk (apt-get install wrk).
+#
+# With two CPUs or more the server is pinned to CPU 0 and wrk to CPU 1 (taskset), so
+# the two do not compete for the same cores: unpinned on a 2-core machine the ratio
+# moved by ±4 % between runs with how the scheduler happened to share the cores,
+# more than the guard's own cost. PIN=0 runs them unpinned.
 set -euo pipefail
 
 secs=${1:-10}
@@ -18,11 +23,16 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 cargo build --quiet --release --example bench_server --manifest-path "$root/Cargo.toml"
 bin="$root/target/release/examples/bench_server"
 
+server_cpu=() client_cpu=()
+if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
+fi
+
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 PORTCULLIS_DATA_DIR="$work/data" PORTCULLIS_PUBLIC_URL="$base" ROCKET_PORT=$port \
-  ROCKET_LOG_LEVEL=off "$bin" >"$work/server.log" 2>&1 &
+  ROCKET_LOG_LEVEL=off "${server_cpu[@]}" "$bin" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 curl -fsS --retry 100 --retry-connrefused --retry-delay 0 --retry-max-time 60 -o /dev/null "$base/healthz"
@@ -54,7 +64,7 @@ done
 declare -A results
 for ((i = 1; i <= rounds; i++)); do
   for r in "${runs[@]}"; do
-    rps=$(wrk -t1 -c8 -d"${secs}s" -H "${headers[$r]}" "$base/bench/${path[$r]}" | awk '/Requests\/sec/ { print $2 }')
+    rps=$("${client_cpu[@]}" wrk -t1 -c8 -d"${secs}s" -H "${headers[$r]}" "$base/bench/${path[$r]}" | awk '/Requests\/sec/ { print $2 }')
     results[$r]+="$rps "
     echo "round $i  $r  $rps req/s"
   done

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// jemalloc rather than the system allocator: with 100k users and 1M sessions it
-/// kept RSS ~25 MB lower than glibc's malloc and served ~10 % more requests
-/// (docs/BENCHMARKS.md).
+/// kept RSS about 15 MB lower than glibc's malloc after load and served ~10 % more
+/// guarded requests (docs/BENCHMARKS.md).
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -85,9 +85,11 @@ fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
 }
 
 impl ApiUser {
-    /// The guard's verdict for this request, computed once and cached.
-    pub fn of<'r>(request: &'r Request<'_>) -> &'r Result<ApiUser, BearerError> {
-        request.local_cache(|| resolve(request))
+    /// The guard's verdict for this request. Not cached in the request: the check is
+    /// memory only and costs less than Rocket's request-local cache would (measured,
+    /// docs/BENCHMARKS.md); the JSON catcher asks again only on a failure.
+    pub fn of(request: &Request<'_>) -> Result<ApiUser, BearerError> {
+        resolve(request)
     }
 }
 
@@ -97,8 +99,8 @@ impl<'r> FromRequest<'r> for ApiUser {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match ApiUser::of(request) {
-            Ok(user) => Outcome::Success(user.clone()),
-            Err(e) => Outcome::Error((Status::Unauthorized, *e)),
+            Ok(user) => Outcome::Success(user),
+            Err(e) => Outcome::Error((Status::Unauthorized, e)),
         }
     }
 }

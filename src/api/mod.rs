@@ -63,7 +63,7 @@ fn json_error(status: Status, request: &Request<'_>) -> ApiError {
     if status == Status::Unauthorized
         && let Err(e) = ApiUser::of(request)
     {
-        return (*e).into();
+        return e.into();
     }
     ApiError::Other(status)
 }

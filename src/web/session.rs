@@ -1,9 +1,12 @@
 //! The session cookie and the browser guards built on it.
 //!
-//! [`AuthUser`] is resolved once per request and cached, so guards built on it
-//! (admin, fresh re-authentication) never repeat the work. A missing, garbage or
-//! tampered cookie means "anonymous" (and a bad one is dropped); an expired token
-//! whose session is alive is replaced transparently (sliding session, SPEC §2).
+//! A valid cookie is checked in memory on every use: cheaper than Rocket's
+//! request-local cache (measured, docs/BENCHMARKS.md), and a check writes nothing,
+//! so repeating it for a second guard is harmless. What does write — replacing an
+//! expired token (sliding session, SPEC §2) or dropping a dead one — happens once per
+//! request and its outcome is cached, so guards built on [`AuthUser`] (admin, fresh
+//! re-authentication) never refresh twice. A missing, garbage or tampered cookie
+//! means "anonymous" (and a bad one is dropped).
 
 use cookie::Expiration;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
@@ -102,16 +105,27 @@ pub struct AuthUser(pub Identity);
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<AuthUser>);
 
-async fn resolve(request: &Request<'_>) -> Option<AuthUser> {
+/// The in-memory check of the request's session cookie (`None` without a cookie or
+/// without the fairing); writes nothing.
+fn check_cookie(request: &Request<'_>) -> Option<Check> {
+    let auth = request.rocket().state::<Auth>()?;
+    let cookies = request.cookies();
+    let name = cookie_name(auth.config());
+    let presented = cookies.get(name)?;
+    Some(
+        auth.check_presented(presented.value(), TokenKind::Browser, || {
+            cookies.get_private(name).map(|c| c.value().to_owned())
+        }),
+    )
+}
+
+/// Acts on a cookie that did not check out as valid: refreshes an expired token of a
+/// live session, drops a dead cookie.
+async fn settle(request: &Request<'_>, check: Option<Check>) -> Option<AuthUser> {
     let auth = request.rocket().state::<Auth>()?;
     let config = auth.config();
     let cookies = request.cookies();
-    let name = cookie_name(config);
-    let presented = cookies.get(name)?;
-    let check = auth.check_presented(presented.value(), TokenKind::Browser, || {
-        cookies.get_private(name).map(|c| c.value().to_owned())
-    });
-    let claims = match check {
+    let claims = match check? {
         Check::Valid(identity) => return Some(AuthUser(identity)),
         Check::Expired(claims) => claims,
         Check::Rejected => {
@@ -143,17 +157,26 @@ pub fn forget_dead_cookie(request: &Request<'_>) {
     let Some(auth) = request.rocket().state::<Auth>() else {
         return;
     };
-    let resolved: &Option<AuthUser> = request.local_cache(|| None);
-    let config = auth.config();
-    if resolved.is_none() && request.cookies().get(cookie_name(config)).is_some() {
-        clear_session_cookie(request.cookies(), config);
+    let refreshed: &Option<AuthUser> = request.local_cache(|| None);
+    if refreshed.is_none()
+        && let Some(check) = check_cookie(request)
+        && !matches!(check, Check::Valid(_))
+    {
+        clear_session_cookie(request.cookies(), auth.config());
     }
 }
 
-async fn cached<'r>(request: &'r Request<'_>) -> &'r Option<AuthUser> {
+/// The request's browser user. A valid cookie costs one in-memory check; anything
+/// else goes through [`settle`] once per request, its outcome cached.
+async fn authenticated(request: &Request<'_>) -> Option<AuthUser> {
+    let check = check_cookie(request);
+    if let Some(Check::Valid(identity)) = check {
+        return Some(AuthUser(identity));
+    }
     request
-        .local_cache_async(async { resolve(request).await })
+        .local_cache_async(async { settle(request, check).await })
         .await
+        .clone()
 }
 
 #[rocket::async_trait]
@@ -161,8 +184,8 @@ impl<'r> FromRequest<'r> for AuthUser {
     type Error = std::convert::Infallible;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match cached(request).await {
-            Some(user) => Outcome::Success(user.clone()),
+        match authenticated(request).await {
+            Some(user) => Outcome::Success(user),
             None => Outcome::Forward(Status::Unauthorized),
         }
     }
@@ -173,7 +196,7 @@ impl<'r> FromRequest<'r> for MaybeUser {
     type Error = std::convert::Infallible;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(MaybeUser(cached(request).await.clone()))
+        Outcome::Success(MaybeUser(authenticated(request).await))
     }
 }
 

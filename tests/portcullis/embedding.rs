@@ -31,10 +31,30 @@ fn whoami(user: ApiUser) -> String {
     user.0.user.email.clone()
 }
 
+/// Two session guards on one route, both resolved through one sliding refresh.
+#[get("/both")]
+fn both(user: AuthUser, again: MaybeUser) -> String {
+    let again = again.0.map(|u| u.0.user.email.clone()).unwrap_or_default();
+    format!("{} {again}", user.0.user.email)
+}
+
+/// A host route that answers 401 on its own, whoever asks.
+#[get("/locked")]
+fn locked() -> Status {
+    Status::Unauthorized
+}
+
 fn host(rocket: Rocket<Build>, fairing: Portcullis) -> Rocket<Build> {
     rocket
         .attach(fairing)
-        .mount("/", routes![home, reports, ops, whoami])
+        .mount("/", routes![home, reports, ops, whoami, both, locked])
+}
+
+/// The pages at the root (Portcullis owns `/`), the host's routes beside them.
+fn host_beside_pages(rocket: Rocket<Build>, fairing: Portcullis) -> Rocket<Build> {
+    rocket
+        .attach(fairing)
+        .mount("/", routes![reports, both, locked])
 }
 
 fn host_without_pages(rocket: Rocket<Build>, fairing: Portcullis) -> Rocket<Build> {
@@ -179,5 +199,38 @@ fn a_guard_without_the_fairing_stops_the_launch() {
     assert!(
         matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
         "{error}"
+    );
+}
+
+#[test]
+fn two_guards_on_one_route_both_see_the_user_through_a_sliding_refresh() {
+    let app = TestApp::spawn_host(&[], host_beside_pages);
+    let mut browser = crate::helpers::registered(&app, "alice@example.com");
+    let before = browser.session_cookie().unwrap();
+    app.advance(std::time::Duration::from_secs(16 * 60));
+
+    let reply = browser.get("/both");
+
+    assert_eq!(reply.status, Status::Ok);
+    assert_eq!(reply.body, "alice@example.com alice@example.com");
+    let renewed = reply.set_cookie("portcullis").expect("a renewed cookie");
+    assert_ne!(renewed.value(), before);
+    assert_eq!(browser.get("/reports").status, Status::Ok);
+}
+
+#[test]
+fn a_host_routes_own_401_does_not_log_the_user_out() {
+    let app = TestApp::spawn_host(&[], host_beside_pages);
+    let mut browser = crate::helpers::registered(&app, "alice@example.com");
+
+    let reply = browser.get("/locked");
+
+    assert!(
+        reply.set_cookie("portcullis").is_none(),
+        "a valid session cookie is left alone"
+    );
+    assert_eq!(
+        browser.get("/reports").body,
+        "reports for alice@example.com"
     );
 }
