@@ -7,7 +7,7 @@
 # Seeds both data dirs with examples/seed.rs (kept in target/bench-scale/ for reruns),
 # then for each: starts examples/bench_server on it and times the launch until
 # /healthz answers, reads RSS, logs in one user and runs wrk --latency on the
-# cookie-guarded route.
+# cookie-guarded route. ONLY_LARGE=1 skips the 1k-user case.
 set -euo pipefail
 
 secs=${1:-10}

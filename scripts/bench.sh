@@ -8,6 +8,9 @@
 set -euo pipefail
 secs=${1:-10}
 here=$(cd "$(dirname "$0")" && pwd)
+# The parts' own messages are silenced below, so check their tools first.
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+command -v oha >/dev/null || { echo "oha is not installed (cargo install oha --locked)" >&2; exit 1; }
 guard=$("$here/bench-guard.sh" "$secs" 3 2>/dev/null | tail -5)
 login=$("$here/bench-login.sh" "$secs" 2 2>/dev/null)
 scale=$("$here/bench-scale.sh" "$secs" 2>/dev/null | grep -E '^(small|large) ')
