@@ -150,9 +150,10 @@ async fn settle(request: &Request<'_>, check: Option<Check>) -> Option<AuthUser>
     }
 }
 
-/// Clears a session cookie that did not authenticate this request. Rocket discards
-/// cookie changes when a request ends in a catcher, so the 401 catcher calls this to
-/// make sure a dead or forged cookie does not linger in the browser.
+/// Clears a session cookie that is dead or forged (a valid one, or one renewed in
+/// this request, is left alone: a host route may answer 401 for its own reasons).
+/// Rocket discards cookie changes when a request ends in a catcher, so the 401
+/// catcher calls this to make sure a dead cookie does not linger in the browser.
 pub fn forget_dead_cookie(request: &Request<'_>) {
     let Some(auth) = request.rocket().state::<Auth>() else {
         return;
