@@ -59,14 +59,23 @@ fn cookie(config: &Config, token: String) -> Cookie<'static> {
 
 /// Whether the request's announced origin is this site: no `Origin` at all, or one
 /// whose host matches the `Host` header or `public_url`.
+///
+/// `Origin: null` is what a browser sends when a privacy setting or referrer policy
+/// hides the origin, but also what a sandboxed iframe or a `data:` page on any site
+/// sends; it passes only when the browser itself vouches for the request with
+/// `Sec-Fetch-Site: same-origin`, which no page can forge (SPEC §8).
 fn same_origin(request: &Request<'_>, config: &Config) -> bool {
     let headers = request.headers();
-    if headers.get_one("Sec-Fetch-Site") == Some("cross-site") {
+    let fetch_site = headers.get_one("Sec-Fetch-Site");
+    if fetch_site == Some("cross-site") {
         return false;
     }
     let Some(origin) = headers.get_one("Origin") else {
         return true;
     };
+    if origin == "null" {
+        return fetch_site == Some("same-origin");
+    }
     let Ok(origin) = Url::parse(origin) else {
         return false;
     };

@@ -4,8 +4,12 @@ use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Header;
 use rocket::{Request, Response};
 
-/// Adds CSP, `nosniff`, `no-referrer`, `no-store` (except on static assets) and, when
-/// cookies are secure, HSTS.
+/// Adds CSP, `nosniff`, `Referrer-Policy: same-origin`, `no-store` (except on static
+/// assets) and, when cookies are secure, HSTS.
+///
+/// `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null`
+/// on every form POST, which the CSRF check must refuse; `same-origin` still keeps
+/// one-time link URLs from leaking to other sites (SPEC §8).
 pub struct SecurityHeaders {
     /// Whether to send `Strict-Transport-Security`.
     pub hsts: bool,
@@ -26,7 +30,7 @@ impl Fairing for SecurityHeaders {
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         response.set_header(Header::new("Content-Security-Policy", CSP));
         response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
-        response.set_header(Header::new("Referrer-Policy", "no-referrer"));
+        response.set_header(Header::new("Referrer-Policy", "same-origin"));
         response.set_header(Header::new("X-Frame-Options", "DENY"));
         if !request.uri().path().starts_with("/static/") {
             response.set_header(Header::new("Cache-Control", "no-store"));

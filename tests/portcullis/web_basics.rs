@@ -64,6 +64,89 @@ fn a_foreign_origin_is_403_even_with_a_valid_token() {
     assert_eq!(own.status, Status::SeeOther);
 }
 
+/// Every way a browser (or a forger) can announce where a form POST comes from, with
+/// a valid CSRF token each time: what real browsers send passes, the rest is 403.
+#[test]
+fn origin_and_fetch_metadata_decide_with_a_valid_token() {
+    let cases: &[(&[(&str, &str)], Status)] = &[
+        // Privacy settings can null the Origin; the browser still vouches for it.
+        (
+            &[("Origin", "null"), ("Sec-Fetch-Site", "same-origin")],
+            Status::SeeOther,
+        ),
+        // A sandboxed iframe or data: page on another site also sends `null`.
+        (
+            &[("Origin", "null"), ("Sec-Fetch-Site", "cross-site")],
+            Status::Forbidden,
+        ),
+        (
+            &[("Origin", "null"), ("Sec-Fetch-Site", "same-site")],
+            Status::Forbidden,
+        ),
+        (
+            &[("Origin", "null"), ("Sec-Fetch-Site", "none")],
+            Status::Forbidden,
+        ),
+        (&[("Origin", "null")], Status::Forbidden),
+        (
+            &[("Origin", "NULL"), ("Sec-Fetch-Site", "same-origin")],
+            Status::Forbidden,
+        ),
+        // The real origin, with or without fetch metadata.
+        (&[("Origin", "http://localhost:8000")], Status::SeeOther),
+        (
+            &[
+                ("Origin", "http://localhost:8000"),
+                ("Sec-Fetch-Site", "same-origin"),
+            ],
+            Status::SeeOther,
+        ),
+        // A foreign origin never passes, whatever the fetch metadata claims.
+        (&[("Origin", "https://evil.example")], Status::Forbidden),
+        (
+            &[
+                ("Origin", "https://evil.example"),
+                ("Sec-Fetch-Site", "same-origin"),
+            ],
+            Status::Forbidden,
+        ),
+        (&[("Origin", "http://localhost:8001")], Status::Forbidden),
+        (&[("Origin", "https://localhost:8000")], Status::Forbidden),
+        // Neither header (old browsers, curl): the token alone decides.
+        (&[], Status::SeeOther),
+    ];
+    let app = TestApp::spawn();
+    registered(&app, "alice@example.com");
+
+    for (headers, expected) in cases {
+        let mut browser = app.browser();
+        let token = browser.csrf_token();
+        let body = encode(&[
+            ("csrf_token", &token),
+            ("email", "alice@example.com"),
+            ("password", PASSWORD),
+        ]);
+
+        let reply = browser.post_raw("/login", &body, headers);
+
+        assert_eq!(reply.status, *expected, "{headers:?}");
+    }
+}
+
+#[test]
+fn the_pages_ask_for_a_referrer_policy_that_keeps_the_origin_on_form_posts() {
+    let app = TestApp::spawn();
+
+    let page = app.browser().get("/login");
+
+    assert_eq!(page.header("Referrer-Policy"), Some("same-origin"));
+    assert!(
+        page.body
+            .contains(r#"<meta name="referrer" content="same-origin">"#)
+    );
+    assert!(!page.body.contains("no-referrer"));
+}
+
 #[test]
 fn logout_needs_a_csrf_token() {
     let app = TestApp::spawn();
@@ -93,7 +176,7 @@ fn every_answer_carries_the_security_headers() {
         }
         assert!(!csp.contains("unsafe-inline"));
         assert_eq!(reply.header("X-Content-Type-Options"), Some("nosniff"));
-        assert_eq!(reply.header("Referrer-Policy"), Some("no-referrer"));
+        assert_eq!(reply.header("Referrer-Policy"), Some("same-origin"));
         assert_eq!(reply.header("Cache-Control"), Some("no-store"));
     }
 }

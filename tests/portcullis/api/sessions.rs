@@ -186,7 +186,7 @@ fn every_api_answer_carries_the_security_headers() {
     ] {
         assert_eq!(reply.header("Cache-Control"), Some("no-store"), "{reply:?}");
         assert_eq!(reply.header("X-Content-Type-Options"), Some("nosniff"));
-        assert_eq!(reply.header("Referrer-Policy"), Some("no-referrer"));
+        assert_eq!(reply.header("Referrer-Policy"), Some("same-origin"));
         assert!(
             reply
                 .header("Content-Security-Policy")
