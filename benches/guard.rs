@@ -15,8 +15,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use portcullis::auth::{Auth, Check, Client};
 use portcullis::clock::SystemClock;
 use portcullis::config::Config;
-use portcullis::domain::hasher::Hasher;
 use portcullis::domain::{Email, Password, SessionKind};
+use portcullis::hashing::Hasher;
 use portcullis::store::Store;
 use portcullis::token::{Keyring, TokenKind, Tokens};
 

@@ -9,8 +9,8 @@
 
 use std::time::Instant;
 
-use portcullis::domain::hasher::Hasher;
 use portcullis::domain::{Email, Password, Session, SessionId, SessionKind, User, UserId};
+use portcullis::hashing::Hasher;
 use portcullis::store::Store;
 
 #[rocket::main]

@@ -11,9 +11,9 @@ use clap::{Args, Subcommand};
 use portcullis::auth::{AdminError, Auth, Client, RegisterError};
 use portcullis::clock::{SystemClock, rfc3339};
 use portcullis::config::Config;
-use portcullis::domain::hasher::Hasher;
 use portcullis::domain::user::{ADMIN_GROUP, parse_groups};
 use portcullis::domain::{Email, Password};
+use portcullis::hashing::Hasher;
 use portcullis::store::Store;
 use portcullis::token::{Keyring, Tokens};
 

@@ -15,7 +15,7 @@ use rocket::{Build, Rocket};
 use crate::auth::Auth;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::hasher::Hasher;
+use crate::hashing::Hasher;
 use crate::store::Store;
 use crate::token::{Keyring, Tokens};
 use crate::web::headers::SecurityHeaders;

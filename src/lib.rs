@@ -21,6 +21,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 mod fairing;
+pub mod hashing;
 pub mod store;
 pub mod token;
 pub mod web;

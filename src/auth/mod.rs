@@ -25,10 +25,10 @@ pub use refresh::Refreshed;
 use crate::clock::{Clock, secs};
 use crate::config::Config;
 use crate::domain::audit::AuditKind;
-use crate::domain::hasher::{HashError, Hasher};
 use crate::domain::refresh::RefreshToken;
 use crate::domain::session::device_label;
 use crate::domain::{Session, SessionId, SessionKind, UserId};
+use crate::hashing::{HashError, Hasher};
 use crate::store::{Store, StoreError};
 use crate::token::{Opened, TokenClaims, TokenKind, Tokens};
 

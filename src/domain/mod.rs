@@ -4,7 +4,6 @@
 
 pub mod audit;
 pub mod email;
-pub mod hasher;
 pub mod ids;
 pub mod onetime;
 pub mod password;

@@ -28,8 +28,13 @@
 //!
 //! Every write that matters for security is flushed before the caller acknowledges
 //! it (SPEC §2); sled alone would only flush every 500 ms.
+//!
+//! Beside sled's files the directory holds `portcullis.lock`, locked while a
+//! [`Store`] is open: another process is refused at once, and dropping the store
+//! waits for sled's own threads to close the database before letting go (`lock.rs`).
 
 mod audit;
+mod lock;
 mod onetime;
 mod sessions;
 mod throttle;
@@ -56,6 +61,12 @@ pub enum StoreError {
         "the data directory uses schema version {found}, this build understands up to {SCHEMA_VERSION}"
     )]
     NewerSchema { found: u32 },
+    /// The database directory cannot be created or locked.
+    #[error("cannot use the data directory {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     /// sled reported an error.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
@@ -67,9 +78,12 @@ pub enum StoreError {
     Corrupt { tree: &'static str, reason: String },
 }
 
-/// Handle to the sled database and its trees; cheap to clone.
-#[derive(Clone)]
+/// The open database: sled and its trees, and this process's claim on the
+/// directory. Not `Clone`: there is exactly one handle, so dropping it is the known
+/// point where the database is closed and the directory is free again.
 pub struct Store {
+    // Field order matters: every sled handle is dropped before `_claim` (fields drop
+    // in declaration order), so the claim's drop sees sled closed.
     db: sled::Db,
     users: sled::Tree,
     emails: sled::Tree,
@@ -79,11 +93,13 @@ pub struct Store {
     audit: sled::Tree,
     throttle: sled::Tree,
     onetime: sled::Tree,
+    _claim: lock::DirLock,
 }
 
 impl Store {
     /// Opens (creating if needed) the database under `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let lock = lock::DirLock::take(dir)?;
         // sled caches up to 1 GiB of pages by default; the hot path reads nothing from
         // it, so a small cache keeps memory flat with a million sessions on disk.
         let db = sled::Config::new()
@@ -127,6 +143,7 @@ impl Store {
             throttle: db.open_tree("throttle")?,
             onetime: db.open_tree("onetime")?,
             db,
+            _claim: lock,
         })
     }
 
@@ -144,12 +161,9 @@ impl Store {
         let copy = sled::Config::new().path(dir).open()?;
         copy.import(self.db.export());
         copy.flush()?;
-        Ok(())
-    }
-
-    /// Makes every write so far durable, from synchronous code.
-    pub fn flush_blocking(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        drop(copy);
+        // The copy's files are complete only once sled's own threads let go of them.
+        lock::wait_until_closed(dir);
         Ok(())
     }
 }
