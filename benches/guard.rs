@@ -16,25 +16,20 @@ use portcullis::auth::{Auth, Check, Client};
 use portcullis::clock::SystemClock;
 use portcullis::config::Config;
 use portcullis::domain::{Email, Password, SessionKind};
-use portcullis::hashing::Hasher;
-use portcullis::store::Store;
 use portcullis::token::{Keyring, TokenKind, Tokens};
 
 fn guard(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
     let issuer = "http://localhost:8000".to_owned();
-    let auth = Auth::new(
-        Config::default(),
-        Store::open(&dir.path().join("db")).unwrap(),
-        Tokens::new(
-            Keyring::load_or_create(&dir.path().join("keys")).unwrap(),
-            issuer.clone(),
-        ),
-        Hasher::new(1024, 1, 1, 1).unwrap(),
-        Arc::new(SystemClock),
-    )
-    .unwrap();
+    let config = Config {
+        data_dir: dir.path().to_owned(),
+        argon2_memory_kib: 1024,
+        argon2_iterations: 1,
+        max_concurrent_hashes: 1,
+        ..Config::default()
+    };
+    let auth = Auth::open(config, Arc::new(SystemClock)).unwrap();
     let email = Email::parse("bench@example.com").unwrap();
     let password = Password::new("correct horse battery staple").unwrap();
     let token = runtime.block_on(async {

@@ -13,9 +13,8 @@ use portcullis::clock::{SystemClock, rfc3339};
 use portcullis::config::Config;
 use portcullis::domain::user::{ADMIN_GROUP, parse_groups};
 use portcullis::domain::{Email, Password};
-use portcullis::hashing::Hasher;
 use portcullis::store::Store;
-use portcullis::token::{Keyring, Tokens};
+use portcullis::token::Keyring;
 
 /// `portcullis user …`.
 #[derive(Subcommand)]
@@ -101,27 +100,9 @@ fn config() -> Result<Config, Failure> {
     Ok(Config::from_figment(&portcullis::figment())?)
 }
 
-/// The core over the server's data dir, as the server would open it.
+/// The core over the server's data dir, opened exactly as the server opens it.
 fn open_auth(config: Config) -> Result<Auth, Failure> {
-    let data_dir = config.data_dir.clone();
-    std::fs::create_dir_all(&data_dir)
-        .map_err(|e| Failure(format!("cannot create {}: {e}", data_dir.display())))?;
-    let store = Store::open(&data_dir.join("db"))?;
-    let keys = Keyring::load_or_create(&data_dir.join("keys"))?;
-    let issuer = config.public_url.origin().ascii_serialization();
-    let hasher = Hasher::new(
-        config.argon2_memory_kib,
-        config.argon2_iterations,
-        config.argon2_parallelism,
-        config.max_concurrent_hashes,
-    )?;
-    Ok(Auth::new(
-        config,
-        store,
-        Tokens::new(keys, issuer),
-        hasher,
-        Arc::new(SystemClock),
-    )?)
+    Ok(Auth::open(config, Arc::new(SystemClock))?)
 }
 
 fn parse_email(raw: &str) -> Result<Email, Failure> {

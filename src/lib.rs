@@ -19,7 +19,6 @@ pub mod authz;
 pub mod clock;
 pub mod config;
 pub mod domain;
-pub mod error;
 mod fairing;
 pub mod hashing;
 pub mod store;

@@ -8,6 +8,7 @@ mod api;
 mod links;
 mod live;
 mod manage;
+mod open;
 mod refresh;
 mod verified;
 
@@ -20,6 +21,7 @@ pub use api::TokenRefresh;
 pub use links::LinkError;
 pub use live::{Live, UserView};
 pub use manage::PasswordChangeError;
+pub use open::OpenError;
 pub use refresh::Refreshed;
 
 use crate::clock::{Clock, secs};
@@ -119,7 +121,7 @@ pub struct Auth {
 
 impl Auth {
     /// Assembles the service and loads the in-memory mirror from the store.
-    pub fn new(
+    fn new(
         config: Config,
         store: Store,
         tokens: Tokens,

@@ -11,7 +11,7 @@ use url::Url;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::domain::ids::random_token;
-use crate::error::Error;
+use crate::web::error::Error;
 
 /// The CSRF token of this browser, checked against the `Origin` on unsafe methods.
 pub struct Csrf {

@@ -3,10 +3,12 @@
 pub mod admin;
 pub mod client;
 pub mod csrf;
+pub mod error;
 pub mod forms;
 pub mod fresh;
 pub mod headers;
 pub mod pages;
+pub mod params;
 pub mod redirect;
 pub mod session;
 pub mod views;

@@ -13,7 +13,7 @@ use super::super::session::{AuthUser, clear_session_cookie};
 use super::super::views::{Page, Views};
 use crate::auth::Auth;
 use crate::domain::SessionId;
-use crate::error::{Error, Result};
+use crate::web::error::{Error, Result};
 
 /// The user's email, groups and sessions, with the actions on them.
 #[get("/account")]

@@ -20,7 +20,7 @@ use crate::auth::{AdminError, Auth, LinkError, UserSummary};
 use crate::clock::rfc3339;
 use crate::domain::user::parse_groups;
 use crate::domain::{SessionId, UserId};
-use crate::error::{Error, Result};
+use crate::web::error::{Error, Result};
 
 /// Audit events per page.
 const AUDIT_PAGE: usize = 50;

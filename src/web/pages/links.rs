@@ -16,7 +16,7 @@ use super::super::session::set_session_cookie;
 use super::super::views::{Page, Views};
 use crate::auth::{Auth, LinkError};
 use crate::domain::onetime::Purpose;
-use crate::error::{Error, Result};
+use crate::web::error::{Error, Result};
 
 /// The three kinds of link, as their routes name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

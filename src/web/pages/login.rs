@@ -13,8 +13,8 @@ use super::super::session::{MaybeUser, clear_session_cookie, set_session_cookie}
 use super::super::views::{Page, Views};
 use crate::auth::{Auth, LoginError};
 use crate::domain::SessionKind;
-use crate::error::Result;
 use crate::web::client::ClientInfo;
+use crate::web::error::Result;
 
 const INVALID: &str = "Invalid email or password.";
 

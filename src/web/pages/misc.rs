@@ -8,7 +8,7 @@ use rocket::{catch, get};
 use super::super::session::{MaybeUser, forget_dead_cookie};
 use super::super::views::STYLESHEET;
 use crate::auth::Auth;
-use crate::error::error_page;
+use crate::web::error::error_page;
 
 /// `/` sends users to their account, everyone else to the login form.
 #[get("/")]

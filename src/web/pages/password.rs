@@ -15,7 +15,7 @@ use super::super::fresh::FreshAuth;
 use super::super::session::set_session_cookie;
 use super::super::views::{Page, Views};
 use crate::auth::{Auth, PasswordChangeError};
-use crate::error::Result;
+use crate::web::error::Result;
 
 fn password_page(views: &Views, status: Status, csrf: &Csrf, error: Option<&str>) -> Page {
     views.render(

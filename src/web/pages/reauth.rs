@@ -13,7 +13,7 @@ use super::super::redirect::target_or_fallback;
 use super::super::session::{AuthUser, set_session_cookie};
 use super::super::views::{Page, Views};
 use crate::auth::Auth;
-use crate::error::Result;
+use crate::web::error::Result;
 
 fn reauth_page(
     views: &Views,

@@ -12,8 +12,8 @@ use super::super::session::{MaybeUser, set_session_cookie};
 use super::super::views::{Page, Views};
 use crate::auth::{Auth, RegisterError};
 use crate::config::Registration;
-use crate::error::Result;
 use crate::web::client::ClientInfo;
+use crate::web::error::Result;
 
 fn register_page(
     views: &Views,
