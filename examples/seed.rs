@@ -41,6 +41,7 @@ async fn main() {
             },
             disabled: false,
             created_at: now,
+            retired: Vec::new(),
         };
         store.insert_user(&user, &email).expect("insert user");
         ids.push(user.id);

@@ -177,7 +177,8 @@ async fn announce_setup_link(auth: &Auth) -> Result<(), String> {
         return Ok(());
     }
     let token = auth
-        .create_setup_link()
+        .links()
+        .create_setup()
         .await
         .map_err(|e| format!("cannot create the setup link: {e}"))?;
     let base = auth.config().public_url.as_str().trim_end_matches('/');

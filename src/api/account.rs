@@ -44,7 +44,11 @@ pub async fn register(
     let email = Email::parse(&new.email).map_err(|_| ApiError::InvalidEmail)?;
     let password =
         Password::new(new.password).map_err(|e| ApiError::WeakPassword(e.to_string()))?;
-    match auth.register_account(&email, &password, &client.0).await {
+    match auth
+        .accounts()
+        .register_account(&email, &password, &client.0)
+        .await
+    {
         Ok(user) => Ok((
             Status::Created,
             Json(json!({ "id": user.id.to_string(), "email": user.email })),
@@ -83,6 +87,7 @@ pub async fn change_password(
     let new =
         Password::new(change.new_password).map_err(|e| ApiError::WeakPassword(e.to_string()))?;
     match auth
+        .accounts()
         .change_password(&user.0, &current, &new, &client.0)
         .await
     {

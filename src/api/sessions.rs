@@ -52,7 +52,7 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     let device = login.device_name.as_deref();
-    match auth.login_api(&email, &password, device, &client.0).await {
+    match auth.api().login(&email, &password, device, &client.0).await {
         Ok((_, issued)) => Ok((Status::Created, pair(issued, auth)?)),
         Err(LoginError::InvalidCredentials) => Err(ApiError::InvalidCredentials),
         Err(LoginError::Throttled(wait)) => Err(ApiError::TooManyAttempts(wait)),
@@ -68,7 +68,11 @@ pub async fn refresh(
     auth: &State<Auth>,
 ) -> ApiResult<Json<TokenPair>> {
     let Body(refresh) = body?;
-    match auth.refresh_api(&refresh.refresh_token, &client.0).await? {
+    match auth
+        .api()
+        .refresh(&refresh.refresh_token, &client.0)
+        .await?
+    {
         TokenRefresh::Renewed(_, issued) => pair(*issued, auth),
         TokenRefresh::Invalid => Err(ApiError::InvalidRefreshToken),
         TokenRefresh::Reused => Err(ApiError::RefreshTokenReused),
@@ -80,7 +84,8 @@ pub async fn refresh(
 pub fn list(user: ApiUser, auth: &State<Auth>) -> ApiResult<Json<Value>> {
     let me = &user.0;
     let sessions: Vec<Value> = auth
-        .sessions_of(&me.user.id)?
+        .sessions()
+        .list(&me.user.id)?
         .into_iter()
         .map(|s| {
             json!({
@@ -100,7 +105,7 @@ pub fn list(user: ApiUser, auth: &State<Auth>) -> ApiResult<Json<Value>> {
 /// Logs this session out.
 #[delete("/sessions/current")]
 pub async fn logout(user: ApiUser, client: ClientInfo, auth: &State<Auth>) -> ApiResult<NoContent> {
-    auth.logout(&user.0, &client.0).await?;
+    auth.sessions().logout(&user.0, &client.0).await?;
     Ok(NoContent)
 }
 
@@ -113,10 +118,7 @@ pub async fn revoke(
     auth: &State<Auth>,
 ) -> ApiResult<NoContent> {
     let id = id.map_err(|_| ApiError::NotFound)?;
-    if auth
-        .end_own_session(&user.0.user.id, &id, &client.0)
-        .await?
-    {
+    if auth.sessions().revoke(&user.0, &id, &client.0).await? {
         Ok(NoContent)
     } else {
         Err(ApiError::NotFound)
@@ -130,6 +132,8 @@ pub async fn logout_everywhere(
     client: ClientInfo,
     auth: &State<Auth>,
 ) -> ApiResult<NoContent> {
-    auth.logout_everywhere(&user.0.user.id, &client.0).await?;
+    auth.sessions()
+        .log_out_everywhere(&user.0.user.id, &client.0)
+        .await?;
     Ok(NoContent)
 }

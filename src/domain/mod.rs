@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod email;
+pub mod ended;
 pub mod ids;
 pub mod onetime;
 pub mod password;
@@ -13,6 +14,7 @@ pub mod throttle;
 pub mod user;
 
 pub use email::Email;
+pub use ended::EndReason;
 pub use ids::{SessionId, UserId};
 pub use password::Password;
 pub use session::{Session, SessionKind};

@@ -9,7 +9,7 @@
 //! | `emails` | lower-cased email (UTF-8) | user id (16 bytes) |
 //! | `sessions` | session id (16 bytes) | [`Session`](crate::domain::Session) as JSON |
 //! | `user_sessions` | user id ‖ session id (32 bytes) | empty: lists a user's sessions |
-//! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired |
+//! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired ‖ why it ended ([`EndReason`](crate::domain::EndReason) as JSON) |
 //! | `throttle` | `acct:` email · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
@@ -20,6 +20,21 @@
 //! digests of their refresh tokens. Older records read as having none; a build that
 //! does not know the field ignores it, and if it rewrites such a record the refresh
 //! token merely stops working (fail closed), so the version stays 1.)
+//!
+//! Why sessions end is recorded since the reasons of SPEC §9, without a new schema
+//! version: a `revoked` value is the old eight bytes followed by the reason, and an
+//! old value (the eight bytes alone) reads as an unknown reason; user records gained
+//! the optional `retired` list (why their latest generations were retired), absent
+//! in old records. An older build that meets a new `revoked` value fails closed: it
+//! cannot read the time, so it keeps refusing the session and never prunes the
+//! entry; it ignores `retired`, and if it rewrites a user record the reasons are
+//! merely lost, the generation still counts. Nothing can be misread into letting a
+//! token through, and a downgrade stays possible, so the version stays 1.
+//!
+//! Every change that ends sessions or retires a generation is one
+//! [`Store::commit`]: a single transaction over `users`, `sessions`,
+//! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
+//! revoked.
 //!
 //! A session record is rewritten by compare-and-swap when a token or refresh token
 //! rotates ([`Store::replace_session`]): the new digests and the spent ones land in
@@ -34,14 +49,18 @@
 //! waits for sled's own threads to close the database before letting go (`lock.rs`).
 
 mod audit;
+mod change;
 mod lock;
 mod onetime;
+mod revoked;
 mod sessions;
 mod throttle;
 mod users;
 
 use std::path::Path;
 
+pub use change::{Change, Ended, Ends};
+pub use revoked::Revoked;
 pub use sessions::Versioned;
 pub use users::InsertUserError;
 
@@ -115,24 +134,7 @@ impl Store {
                 }
                 other => StoreError::Sled(other),
             })?;
-        let meta = db.open_tree("meta")?;
-        match meta.get("schema_version")? {
-            Some(raw) => {
-                let found = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| {
-                    StoreError::Corrupt {
-                        tree: "meta",
-                        reason: "schema_version is not 4 bytes".into(),
-                    }
-                })?);
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::NewerSchema { found });
-                }
-            }
-            None => {
-                meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-                db.flush()?;
-            }
-        }
+        check_schema(&db)?;
         Ok(Store {
             users: db.open_tree("users")?,
             emails: db.open_tree("emails")?,
@@ -166,6 +168,25 @@ impl Store {
         lock::wait_until_closed(dir);
         Ok(())
     }
+}
+
+/// Refuses a database written by a newer build; stamps a new one with
+/// [`SCHEMA_VERSION`].
+fn check_schema(db: &sled::Db) -> Result<(), StoreError> {
+    let meta = db.open_tree("meta")?;
+    let Some(raw) = meta.get("schema_version")? else {
+        meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+        db.flush()?;
+        return Ok(());
+    };
+    let found = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+        tree: "meta",
+        reason: "schema_version is not 4 bytes".into(),
+    })?);
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { found });
+    }
+    Ok(())
 }
 
 /// sled's page cache.

@@ -113,9 +113,10 @@ fn check_cookie(request: &Request<'_>) -> Option<Check> {
     let name = cookie_name(auth.config());
     let presented = cookies.get(name)?;
     Some(
-        auth.check_presented(presented.value(), TokenKind::Browser, || {
-            cookies.get_private(name).map(|c| c.value().to_owned())
-        }),
+        auth.sessions()
+            .check_presented(presented.value(), TokenKind::Browser, || {
+                cookies.get_private(name).map(|c| c.value().to_owned())
+            }),
     )
 }
 
@@ -128,17 +129,18 @@ async fn settle(request: &Request<'_>, check: Option<Check>) -> Option<AuthUser>
     let claims = match check? {
         Check::Valid(identity) => return Some(AuthUser(identity)),
         Check::Expired(claims) => claims,
-        Check::Rejected => {
+        Check::Ended(_) | Check::Rejected => {
             clear_session_cookie(cookies, config);
             return None;
         }
     };
-    match auth.refresh(&claims, &client_of(request, config)).await {
+    let client = client_of(request, config);
+    match auth.sessions().refresh(&claims, &client).await {
         Ok(Refreshed::Renewed(identity, issued)) => {
             set_session_cookie(cookies, config, &issued, auth.now());
             Some(AuthUser(identity))
         }
-        Ok(Refreshed::Ended | Refreshed::ReuseDetected) => {
+        Ok(Refreshed::Ended(_)) => {
             clear_session_cookie(cookies, config);
             None
         }

@@ -11,6 +11,7 @@ mod authz;
 mod cli;
 mod config;
 mod embedding;
+mod ended;
 mod login;
 mod logs;
 mod proxy;

@@ -19,7 +19,7 @@ use crate::web::error::{Error, Result};
 #[get("/account")]
 pub fn show(user: AuthUser, csrf: Csrf, auth: &State<Auth>, views: &State<Views>) -> Result<Page> {
     let me = &user.0;
-    let sessions = super::session_rows(&auth.sessions_of(&me.user.id)?, Some(&me.session));
+    let sessions = super::session_rows(&auth.sessions().list(&me.user.id)?, Some(&me.session));
     Ok(views.render(
         Status::Ok,
         "account.html",
@@ -44,10 +44,7 @@ pub async fn revoke(
 ) -> Result<Redirect> {
     csrf.verify(form.context.field_value("csrf_token"))?;
     let id = id.map_err(|_| Error::NotFound)?;
-    if auth
-        .end_own_session(&user.0.user.id, &id, &client.0)
-        .await?
-    {
+    if auth.sessions().revoke(&user.0, &id, &client.0).await? {
         Ok(Redirect::to(auth.config().at("/account")))
     } else {
         Err(Error::NotFound)
@@ -65,8 +62,7 @@ pub async fn revoke_others(
 ) -> Result<Redirect> {
     csrf.verify(form.context.field_value("csrf_token"))?;
     let me = &user.0;
-    auth.end_other_sessions(&me.user.id, Some(&me.session), &client.0)
-        .await?;
+    auth.sessions().end_others(me, &client.0).await?;
     Ok(Redirect::to(auth.config().at("/account")))
 }
 
@@ -82,7 +78,9 @@ pub async fn logout_everywhere(
     auth: &State<Auth>,
 ) -> Result<Redirect> {
     csrf.verify(form.context.field_value("csrf_token"))?;
-    auth.logout_everywhere(&user.0.user.id, &client.0).await?;
+    auth.sessions()
+        .log_out_everywhere(&user.0.user.id, &client.0)
+        .await?;
     clear_session_cookie(cookies, auth.config());
     csrf.rotate(cookies, auth.config());
     Ok(Redirect::to(auth.config().at("/login")))

@@ -52,7 +52,7 @@ pub fn users(
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
-    let rows: Vec<Value> = auth.user_summaries()?.iter().map(user_row).collect();
+    let rows: Vec<Value> = auth.accounts().summaries()?.iter().map(user_row).collect();
     Ok(views.render(
         Status::Ok,
         "admin.html",
@@ -77,7 +77,7 @@ fn user_page(
     id: &UserId,
     notice: Option<(&str, &str)>,
 ) -> Result<Page> {
-    let row = auth.user_summary(id)?.ok_or(Error::NotFound)?;
+    let row = auth.accounts().summary(id)?.ok_or(Error::NotFound)?;
     let (error, reset_url) = match notice {
         Some(("error", text)) => (Some(text), None),
         Some((_, url)) => (None, Some(url)),
@@ -174,7 +174,11 @@ async fn set_disabled(
     views: &Views,
 ) -> Result<Either<Redirect, Page>> {
     let id = action_target(&csrf, &form, id)?;
-    match auth.set_disabled(&id, disabled, &action.client).await {
+    match auth
+        .accounts()
+        .set_disabled(&id, disabled, &action.client)
+        .await
+    {
         Ok(()) => Ok(Either::Left(back_to(auth, &id))),
         Err(e) => refused(auth, views, &csrf, &id, e),
     }
@@ -216,9 +220,9 @@ pub async fn logout_everywhere(
     auth: &State<Auth>,
 ) -> Result<Redirect> {
     let id = action_target(&csrf, &form, id)?;
-    auth.user_summary(&id)?.ok_or(Error::NotFound)?;
+    auth.accounts().summary(&id)?.ok_or(Error::NotFound)?;
     let client = action.client;
-    auth.logout_everywhere(&id, &client).await?;
+    auth.sessions().log_out_everywhere(&id, &client).await?;
     Ok(back_to(auth, &id))
 }
 
@@ -235,7 +239,7 @@ pub async fn revoke_session(
     let id = action_target(&csrf, &form, id)?;
     let sid = sid.map_err(|_| Error::NotFound)?;
     let client = action.client;
-    if auth.end_own_session(&id, &sid, &client).await? {
+    if auth.sessions().revoke_by_admin(&id, &sid, &client).await? {
         Ok(back_to(auth, &id))
     } else {
         Err(Error::NotFound)
@@ -271,7 +275,7 @@ pub async fn groups(
         }
     };
     let client = action.client;
-    match auth.set_groups(&id, groups, &client).await {
+    match auth.accounts().set_groups(&id, groups, &client).await {
         Ok(()) => Ok(Either::Left(back_to(auth, &id))),
         Err(e) => refused(auth, views, &csrf, &id, e),
     }
@@ -288,9 +292,9 @@ pub async fn reset_link(
     auth: &State<Auth>,
 ) -> Result<Redirect> {
     let id = action_target(&csrf, &form, id)?;
-    auth.user_summary(&id)?.ok_or(Error::NotFound)?;
+    auth.accounts().summary(&id)?.ok_or(Error::NotFound)?;
     let client = action.client;
-    let token = auth.create_reset_link(id, &client).await?;
+    let token = auth.links().create_reset(id, &client).await?;
     let url = link_url(auth, &format!("/reset/{token}"));
     let flash = Cookie::build((FLASH_COOKIE, format!("{id} {url}")))
         .path(auth.config().at("/admin"))
@@ -316,6 +320,7 @@ pub async fn invite(
     let client = action.client;
     let outcome = match parse_groups(raw) {
         Ok(groups) => auth
+            .links()
             .create_invite(groups.clone(), &client)
             .await
             .map(|t| (t, groups)),

@@ -54,7 +54,7 @@ struct Link<'a> {
 impl<'a> Link<'a> {
     /// The link if it is usable and of `kind`; a 404 otherwise.
     fn find(auth: &Auth, token: &'a str, kind: Kind) -> Result<Link<'a>> {
-        match auth.peek_link(token)? {
+        match auth.links().peek(token)? {
             Some(purpose) if Kind::of(&purpose) == kind => Ok(Link {
                 kind,
                 token,
@@ -183,7 +183,8 @@ async fn accept_account(request: Accept<'_, '_>) -> Result<Either<Redirect, Page
         return Ok(Either::Right(page));
     };
     match auth
-        .accept_account_link(token, &new.email, &new.password, &client.0)
+        .links()
+        .accept_account(token, &new.email, &new.password, &client.0)
         .await
     {
         Ok((_, issued)) => {
@@ -274,7 +275,8 @@ pub async fn reset_submit(
         return Ok(Either::Right(page));
     };
     match auth
-        .accept_reset_link(token, &reset.new_password, &client.0)
+        .links()
+        .accept_reset(token, &reset.new_password, &client.0)
         .await
     {
         Ok(()) => Ok(Either::Left(Redirect::to(auth.config().at("/login")))),

@@ -12,7 +12,6 @@ use super::super::redirect::target_or_fallback;
 use super::super::session::{MaybeUser, clear_session_cookie, set_session_cookie};
 use super::super::views::{Page, Views};
 use crate::auth::{Auth, LoginError};
-use crate::domain::SessionKind;
 use crate::web::client::ClientInfo;
 use crate::web::error::Result;
 
@@ -82,13 +81,8 @@ pub async fn submit(
         )));
     };
     match auth
-        .login(
-            &login.email,
-            &login.password,
-            login.remember,
-            SessionKind::Browser,
-            &client.0,
-        )
+        .sessions()
+        .login(&login.email, &login.password, login.remember, &client.0)
         .await
     {
         Ok((_, issued)) => {
@@ -133,7 +127,7 @@ pub async fn logout(
 ) -> Result<Redirect> {
     csrf.verify(form.context.field_value("csrf_token"))?;
     if let Some(user) = user.0 {
-        auth.logout(&user.0, &client.0).await?;
+        auth.sessions().logout(&user.0, &client.0).await?;
     }
     clear_session_cookie(cookies, auth.config());
     csrf.rotate(cookies, auth.config());

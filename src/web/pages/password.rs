@@ -56,6 +56,7 @@ pub async fn submit(
     };
     let me = &(user.0).0;
     match auth
+        .accounts()
         .change_password(
             me,
             &change.current_password,

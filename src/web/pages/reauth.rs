@@ -61,6 +61,7 @@ pub async fn submit(
         return Ok(wrong());
     };
     match auth
+        .accounts()
         .reauthenticate(&user.0, &confirm.password, &client.0)
         .await?
     {

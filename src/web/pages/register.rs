@@ -72,7 +72,11 @@ pub async fn submit(
     let Some(new) = &form.value else {
         return fail(Status::UnprocessableEntity, &first_error(&form.context));
     };
-    match auth.register(&new.email, &new.password, &client.0).await {
+    match auth
+        .accounts()
+        .register(&new.email, &new.password, &client.0)
+        .await
+    {
         Ok((_, issued)) => {
             set_session_cookie(cookies, auth.config(), &issued, auth.now());
             csrf.rotate(cookies, auth.config());
