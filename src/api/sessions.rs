@@ -3,18 +3,18 @@
 
 use rocket::http::Status;
 use rocket::response::status::NoContent;
-use rocket::serde::json::{Json, Value, json};
+use rocket::serde::json::Json;
 use rocket::{State, delete, get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::TokenPair;
 use super::body::Body;
 use super::error::{ApiError, ApiResult};
 use super::guard::ApiUser;
-use crate::auth::{Auth, LoginError, TokenRefresh};
-use crate::clock::rfc3339;
+use crate::auth::{Auth, TokenRefresh};
 use crate::domain::{Email, Password, SessionId};
 use crate::web::client::ClientInfo;
+use crate::web::models::SessionView;
 
 /// `POST /api/v1/sessions` body.
 #[derive(Deserialize)]
@@ -52,12 +52,11 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     let device = login.device_name.as_deref();
-    match auth.api().login(&email, &password, device, &client.0).await {
-        Ok((_, issued)) => Ok((Status::Created, pair(issued, auth)?)),
-        Err(LoginError::InvalidCredentials) => Err(ApiError::InvalidCredentials),
-        Err(LoginError::Throttled(wait)) => Err(ApiError::TooManyAttempts(wait)),
-        Err(LoginError::Internal(e)) => Err(e.into()),
-    }
+    let (_, issued) = auth
+        .api()
+        .login(&email, &password, device, &client.0)
+        .await?;
+    Ok((Status::Created, pair(issued, auth)?))
 }
 
 /// Rotates a refresh token into a new pair.
@@ -79,27 +78,20 @@ pub async fn refresh(
     }
 }
 
+/// `GET /api/v1/sessions` answer.
+#[derive(Serialize)]
+pub struct SessionList {
+    sessions: Vec<SessionView>,
+}
+
 /// The user's sessions, browser and API alike, oldest first.
 #[get("/sessions")]
-pub fn list(user: ApiUser, auth: &State<Auth>) -> ApiResult<Json<Value>> {
+pub fn list(user: ApiUser, auth: &State<Auth>) -> ApiResult<Json<SessionList>> {
     let me = &user.0;
-    let sessions: Vec<Value> = auth
-        .sessions()
-        .list(&me.user.id)?
-        .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id.to_string(),
-                "kind": s.kind,
-                "device": s.device,
-                "ip": s.ip.map(|ip| ip.to_string()),
-                "created_at": rfc3339(s.created_at),
-                "last_seen_at": rfc3339(s.last_seen_at),
-                "current": s.id == me.session,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "sessions": sessions })))
+    let sessions = auth.sessions().list(&me.user.id)?;
+    Ok(Json(SessionList {
+        sessions: SessionView::list(&sessions, Some(&me.session)),
+    }))
 }
 
 /// Logs this session out.

@@ -7,13 +7,24 @@ pub mod error;
 pub mod forms;
 pub mod fresh;
 pub mod headers;
+pub mod models;
 pub mod pages;
 pub mod params;
 pub mod redirect;
 pub mod session;
 pub mod views;
 
+use rocket::http::uri::Origin;
+use rocket::response::Redirect;
 use rocket::{Catcher, Route, catchers, routes};
+
+use crate::config::Config;
+
+/// A `303` to `uri` (a route's `uri!`) under the base path the pages live under
+/// ([`Config::at`]).
+pub fn redirect(config: &Config, uri: Origin<'_>) -> Redirect {
+    Redirect::to(config.at(&uri.to_string()))
+}
 
 /// Every HTML route.
 pub fn routes() -> Vec<Route> {
@@ -43,14 +54,14 @@ pub fn routes() -> Vec<Route> {
         links::reset_submit,
         admin::users,
         admin::user,
-        admin::disable,
-        admin::enable,
-        admin::logout_everywhere,
-        admin::revoke_session,
-        admin::groups,
-        admin::reset_link,
+        admin::actions::disable,
+        admin::actions::enable,
+        admin::actions::logout_everywhere,
+        admin::actions::revoke_session,
+        admin::actions::groups,
+        admin::actions::reset_link,
         admin::invite,
-        admin::audit,
+        admin::log::audit,
     ]
 }
 

@@ -12,6 +12,7 @@ mod cli;
 mod config;
 mod embedding;
 mod ended;
+mod forms;
 mod login;
 mod logs;
 mod proxy;
