@@ -9,6 +9,7 @@ mod api;
 mod asvs;
 mod authz;
 mod cli;
+mod client_ip;
 mod config;
 mod embedding;
 mod ended;
