@@ -34,12 +34,6 @@ pub enum RegisterError {
     Internal(#[from] InternalError),
 }
 
-impl From<StoreError> for RegisterError {
-    fn from(e: StoreError) -> Self {
-        RegisterError::Internal(e.into())
-    }
-}
-
 /// Why an admin action was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -52,12 +46,6 @@ pub enum AdminError {
     /// Not the admin's fault.
     #[error(transparent)]
     Internal(#[from] InternalError),
-}
-
-impl From<StoreError> for AdminError {
-    fn from(e: StoreError) -> Self {
-        AdminError::Internal(e.into())
-    }
 }
 
 /// One line of the admin user list.

@@ -37,12 +37,6 @@ pub enum LinkError {
     Internal(#[from] InternalError),
 }
 
-impl From<StoreError> for LinkError {
-    fn from(e: StoreError) -> Self {
-        LinkError::Internal(e.into())
-    }
-}
-
 impl From<PasswordChangeError> for LinkError {
     fn from(e: PasswordChangeError) -> Self {
         match e {

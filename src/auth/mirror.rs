@@ -196,16 +196,7 @@ mod tests {
     use crate::token::TokenKind;
 
     fn user() -> User {
-        User {
-            id: UserId::random(),
-            email: "alice@example.com".into(),
-            password_hash: String::new(),
-            generation: 0,
-            groups: Vec::new(),
-            disabled: false,
-            created_at: 0,
-            retired: Vec::new(),
-        }
+        User::sample("alice@example.com")
     }
 
     fn claims(user: &User, session: SessionId, generation: u64) -> TokenClaims {

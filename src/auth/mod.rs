@@ -137,6 +137,26 @@ pub enum InternalError {
     Hash(#[from] HashError),
 }
 
+/// Store failures are not the user's fault: every error of the core with an
+/// `Internal` variant takes them, so `?` works on store calls.
+macro_rules! store_errors_are_internal {
+    ($($error:ty),*) => {$(
+        impl From<StoreError> for $error {
+            fn from(e: StoreError) -> Self {
+                Self::Internal(e.into())
+            }
+        }
+    )*};
+}
+
+store_errors_are_internal!(
+    LoginError,
+    RegisterError,
+    AdminError,
+    PasswordChangeError,
+    LinkError
+);
+
 /// The authentication service held in Rocket state: the shared core, and the way
 /// to each capability.
 pub struct Auth {

@@ -9,7 +9,7 @@ use super::{Accounts, Client, Identity, InternalError, Issued};
 use crate::domain::audit::AuditKind;
 use crate::domain::password::{WeakPassword, check_policy};
 use crate::domain::{Email, EndReason, Password, User, UserId};
-use crate::store::{Change, StoreError};
+use crate::store::Change;
 
 /// Why a password change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -26,12 +26,6 @@ pub enum PasswordChangeError {
     /// Not the user's fault.
     #[error(transparent)]
     Internal(#[from] InternalError),
-}
-
-impl From<StoreError> for PasswordChangeError {
-    fn from(e: StoreError) -> Self {
-        PasswordChangeError::Internal(e.into())
-    }
 }
 
 impl Accounts<'_> {

@@ -25,12 +25,6 @@ pub enum LoginError {
     Internal(#[from] InternalError),
 }
 
-impl From<StoreError> for LoginError {
-    fn from(e: StoreError) -> Self {
-        LoginError::Internal(e.into())
-    }
-}
-
 /// The sessions capability; `auth.sessions()`.
 #[derive(Clone, Copy)]
 pub struct Sessions<'a>(pub(super) &'a Auth);

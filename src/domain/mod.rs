@@ -1,6 +1,8 @@
-//! The domain: users, sessions, passwords and their identifiers. Nothing here knows
-//! about HTTP or about how the store lays out its keys; the web layer converts raw
-//! input into these types once, at the edge.
+//! The domain: users, sessions, passwords, identifiers, why sessions end, audit
+//! events, one-time links and throttle counters: records and the rules about them,
+//! with no I/O. Nothing here knows about HTTP (the web layer converts raw input into
+//! these types once, at the edge: `web/params.rs`), about how the store lays out its
+//! keys, or about threads (argon2 runs in [`crate::hashing`]).
 
 pub mod audit;
 pub mod email;

@@ -52,6 +52,23 @@ impl User {
     }
 }
 
+#[cfg(test)]
+impl User {
+    /// An enabled account with no password, groups or history, for unit tests.
+    pub(crate) fn sample(email: &str) -> User {
+        User {
+            id: UserId::random(),
+            email: email.to_owned(),
+            password_hash: String::new(),
+            generation: 0,
+            groups: Vec::new(),
+            disabled: false,
+            created_at: 0,
+            retired: Vec::new(),
+        }
+    }
+}
+
 /// Longest group name accepted.
 const MAX_GROUP_LEN: usize = 64;
 

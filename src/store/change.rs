@@ -196,19 +196,6 @@ mod tests {
     use super::*;
     use crate::domain::{Email, SessionKind};
 
-    fn user(email: &str) -> User {
-        User {
-            id: UserId::random(),
-            email: email.into(),
-            password_hash: String::new(),
-            generation: 0,
-            groups: Vec::new(),
-            disabled: false,
-            created_at: 0,
-            retired: Vec::new(),
-        }
-    }
-
     fn session(user: &User, token_exp: i64) -> Session {
         Session {
             id: SessionId::random(),
@@ -240,7 +227,8 @@ mod tests {
 
     #[test]
     fn another_users_session_is_never_ended() {
-        let (alice, mallory) = (user("alice@example.com"), user("mallory@example.com"));
+        let alice = User::sample("alice@example.com");
+        let mallory = User::sample("mallory@example.com");
         let (_dir, store) = store_with(&[&alice, &mallory]);
         let victim = session(&alice, 100);
         store.put_session(&victim).unwrap();
@@ -255,7 +243,7 @@ mod tests {
 
     #[test]
     fn a_retirement_keeps_one_session_and_revokes_the_rest_with_the_reason() {
-        let alice = user("alice@example.com");
+        let alice = User::sample("alice@example.com");
         let (_dir, store) = store_with(&[&alice]);
         let (mine, other) = (session(&alice, 100), session(&alice, 200));
         store.put_session(&mine).unwrap();

@@ -114,18 +114,28 @@ pub fn has_missing_field(context: &Context<'_>) -> bool {
         .any(|e| matches!(e.kind, rocket::form::error::ErrorKind::Missing))
 }
 
-/// A page with a form, as its template sees it.
-pub trait FormPage: Serialize {
+/// A page with a form, as its template sees it (its `error` is added by
+/// [`Shown`]).
+pub trait FormPage: Serialize + Sized {
     /// The template that renders it.
     const TEMPLATE: &'static str;
 
-    /// Puts a refusal's message above the form.
-    fn set_error(&mut self, message: String);
-
-    /// Renders the page with `200`.
-    fn show(&self, views: &Views) -> Page {
-        views.render(rocket::http::Status::Ok, Self::TEMPLATE, self)
+    /// Renders the page with `200` and no error.
+    fn show(self, views: &Views) -> Page {
+        let shown = Shown {
+            page: self,
+            error: None,
+        };
+        views.render(rocket::http::Status::Ok, Self::TEMPLATE, &shown)
     }
+}
+
+/// A form page and the refusal shown above its form: the template's `error`.
+#[derive(Serialize)]
+struct Shown<P> {
+    #[serde(flatten)]
+    page: P,
+    error: Option<String>,
 }
 
 /// What a form handler answers: a redirect, its form again, or an error page.
@@ -148,11 +158,14 @@ pub fn answer<P: FormPage>(
 
 /// `page` showing a refusal's message with its status (and `Retry-After`); any
 /// other error is handed back, for the error page.
-pub fn refusal<P: FormPage>(views: &Views, error: Error, mut page: P) -> Result<Page, Error> {
+pub fn refusal<P: FormPage>(views: &Views, error: Error, page: P) -> Result<Page, Error> {
     let Error::Refused(refusal) = error else {
         return Err(error);
     };
-    page.set_error(refusal.message);
+    let page = Shown {
+        page,
+        error: Some(refusal.message),
+    };
     let shown = views.render(refusal.status, P::TEMPLATE, &page);
     Ok(match refusal.retry_after {
         Some(wait) => shown.retry_after(wait),

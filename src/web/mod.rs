@@ -1,4 +1,7 @@
-//! The HTTP face of Portcullis: HTML pages, their guards and helpers.
+//! The HTTP face of Portcullis: the browser guards (session cookie, admin, fresh
+//! re-authentication), the edge every form passes (CSRF, parsing, one page error),
+//! the client's address, security headers, view structs and the HTML pages. The
+//! JSON API (`crate::api`) and forward auth (`crate::authz`) reuse its guards.
 
 pub mod admin;
 pub mod client;

@@ -15,6 +15,7 @@ use rocket::{Ignite, Rocket, Sentinel};
 use time::OffsetDateTime;
 
 use super::client::client_of;
+use super::csrf::Csrf;
 use crate::auth::{Auth, Check, Identity, Issued, Refreshed};
 use crate::clock::secs;
 use crate::config::Config;
@@ -63,6 +64,20 @@ pub fn set_session_cookie(cookies: &CookieJar<'_>, config: &Config, issued: &Iss
 /// Clears the session cookie in the browser.
 pub fn clear_session_cookie(cookies: &CookieJar<'_>, config: &Config) {
     cookies.remove_private(base_cookie(config, String::new()));
+}
+
+/// A session begins in this browser (login, registration, a link): its cookie is
+/// set and the CSRF token rotated, so a token planted before is worthless after.
+pub fn sign_in(cookies: &CookieJar<'_>, auth: &Auth, csrf: &Csrf, issued: &Issued) {
+    set_session_cookie(cookies, auth.config(), issued, auth.now());
+    csrf.rotate(cookies, auth.config());
+}
+
+/// This browser's session is over (logout, log out everywhere): the cookie is
+/// cleared and the CSRF token rotated.
+pub fn sign_out(cookies: &CookieJar<'_>, config: &Config, csrf: &Csrf) {
+    clear_session_cookie(cookies, config);
+    csrf.rotate(cookies, config);
 }
 
 /// A logged-in browser user. As a guard it forwards with `401` when the request is

@@ -36,6 +36,13 @@ fn api_session(api: &Api<'_>, email: &str, device: &str) -> Pair {
     Pair::from(&reply)
 }
 
+/// Alice, signed up through the API, and her first session ("Alice's phone").
+fn alice(app: &TestApp) -> (Api<'_>, Pair) {
+    let api = Api::new(app);
+    let phone = api.signed_up("alice@example.com");
+    (api, phone)
+}
+
 fn user_id(app: &TestApp, email: &str) -> UserId {
     let email = Email::parse(email).unwrap();
     app.auth().accounts().by_email(&email).unwrap().unwrap().id
@@ -44,8 +51,7 @@ fn user_id(app: &TestApp, email: &str) -> UserId {
 #[test]
 fn a_forged_token_is_rejected_not_ended() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let pair = api.signed_up("alice@example.com");
+    let (_api, pair) = alice(&app);
     let mut forged = pair.access.clone();
     forged.pop();
     forged.push(if pair.access.ends_with('A') { 'B' } else { 'A' });
@@ -57,8 +63,7 @@ fn a_forged_token_is_rejected_not_ended() {
 #[test]
 fn signing_out_ends_the_session_as_signed_out() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let pair = api.signed_up("alice@example.com");
+    let (api, pair) = alice(&app);
 
     let reply = api.delete("/api/v1/sessions/current", &pair.access);
 
@@ -69,8 +74,7 @@ fn signing_out_ends_the_session_as_signed_out() {
 #[test]
 fn a_revoked_session_names_the_device_that_revoked_it() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let phone = api.signed_up("alice@example.com");
+    let (api, phone) = alice(&app);
     let laptop = api_session(&api, "alice@example.com", "Laptop");
 
     let path = format!("/api/v1/sessions/{}", phone.session);
@@ -98,8 +102,7 @@ fn an_admin_revocation_says_so() {
 #[test]
 fn signing_out_other_devices_names_the_device_that_stayed() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let phone = api.signed_up("alice@example.com");
+    let (_api, phone) = alice(&app);
     let mut laptop = app.browser();
     let token = laptop.csrf_token();
     let fields = [
@@ -124,8 +127,7 @@ fn signing_out_other_devices_names_the_device_that_stayed() {
 #[test]
 fn logging_out_everywhere_retires_every_token_for_that_reason() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let phone = api.signed_up("alice@example.com");
+    let (api, phone) = alice(&app);
     let laptop = api_session(&api, "alice@example.com", "Laptop");
 
     let reply = api.send(
@@ -143,8 +145,7 @@ fn logging_out_everywhere_retires_every_token_for_that_reason() {
 #[test]
 fn a_password_change_ends_the_other_sessions_and_the_old_tokens_as_such() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let phone = api.signed_up("alice@example.com");
+    let (api, phone) = alice(&app);
     let laptop = api_session(&api, "alice@example.com", "Laptop");
 
     let body = json!({ "current_password": PASSWORD, "new_password": "a brand new passphrase" });
@@ -165,8 +166,7 @@ fn a_password_change_ends_the_other_sessions_and_the_old_tokens_as_such() {
 #[test]
 fn a_reset_link_ends_every_session_as_a_reset() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let phone = api.signed_up("alice@example.com");
+    let (_api, phone) = alice(&app);
     let id = user_id(&app, "alice@example.com");
     let token = block_on(app.auth().links().create_reset(id, &Client::default())).unwrap();
     let mut browser = app.browser();
@@ -186,8 +186,7 @@ fn a_reset_link_ends_every_session_as_a_reset() {
 #[test]
 fn disabling_and_group_changes_say_so() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let before_groups = api.signed_up("alice@example.com");
+    let (api, before_groups) = alice(&app);
     let id = user_id(&app, "alice@example.com");
     let (accounts, client) = (app.auth().accounts(), Client::default());
 
@@ -202,8 +201,7 @@ fn disabling_and_group_changes_say_so() {
 #[test]
 fn a_session_found_past_its_end_by_a_renewal_ends_as_expired() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let phone = api.signed_up("alice@example.com");
+    let (api, phone) = alice(&app);
     app.advance(Duration::from_secs(31 * 24 * 3600));
 
     let refused = api.refresh(&phone.refresh);
@@ -215,8 +213,7 @@ fn a_session_found_past_its_end_by_a_renewal_ends_as_expired() {
 #[test]
 fn a_copied_refresh_token_ends_the_session_as_copied() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let first = api.signed_up("alice@example.com");
+    let (api, first) = alice(&app);
     let second = Pair::from(&api.refresh(&first.refresh));
     app.advance(Duration::from_secs(11));
 
@@ -251,8 +248,7 @@ fn a_copied_cookie_ends_the_browser_session_as_copied() {
 #[test]
 fn reasons_survive_a_restart() {
     let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let phone = api.signed_up("alice@example.com");
+    let (api, phone) = alice(&app);
     let laptop = api_session(&api, "alice@example.com", "Laptop");
     let tablet = api_session(&api, "alice@example.com", "Tablet");
     let path = format!("/api/v1/sessions/{}", phone.session);

@@ -14,7 +14,7 @@ use crate::web::error::{Error, Result};
 use crate::web::forms::NoFields;
 use crate::web::models::SessionView;
 use crate::web::redirect;
-use crate::web::session::{AuthUser, clear_session_cookie};
+use crate::web::session::{AuthUser, sign_out};
 use crate::web::views::{Page, Views};
 
 /// `account.html`'s context.
@@ -92,10 +92,6 @@ pub async fn logout_everywhere(
     sessions
         .log_out_everywhere(&user.0.user.id, &client.0)
         .await?;
-    clear_session_cookie(cookies, auth.config());
-    form.csrf.rotate(cookies, auth.config());
-    Ok(redirect(
-        auth.config(),
-        uri!(login::show(rd = None::<&str>)),
-    ))
+    sign_out(cookies, auth.config(), &form.csrf);
+    Ok(login::to_login(auth.config()))
 }

@@ -16,7 +16,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::{Answer, FormPage, RegisterForm, ResetForm, answer};
 use crate::web::redirect;
-use crate::web::session::set_session_cookie;
+use crate::web::session::sign_in;
 use crate::web::views::{Page, Views};
 
 /// The three kinds of link, as their routes name them.
@@ -69,15 +69,10 @@ struct LinkPage<'a> {
     action: String,
     groups: &'a [String],
     email: &'a str,
-    error: Option<String>,
 }
 
 impl FormPage for LinkPage<'_> {
     const TEMPLATE: &'static str = "link.html";
-
-    fn set_error(&mut self, message: String) {
-        self.error = Some(message);
-    }
 }
 
 impl<'a> Link<'a> {
@@ -105,7 +100,6 @@ impl<'a> Link<'a> {
             action: self.kind.action(self.token).to_string(),
             groups,
             email,
-            error: None,
         }
     }
 }
@@ -167,8 +161,7 @@ async fn accept_account(
         let (_, issued) = links
             .accept_account(token, email, password, &client.0)
             .await?;
-        set_session_cookie(cookies, auth.config(), &issued, auth.now());
-        csrf.rotate(cookies, auth.config());
+        sign_in(cookies, auth, csrf, &issued);
         Ok(match kind {
             Kind::Setup => redirect(auth.config(), uri!(admin::users)),
             _ => redirect(auth.config(), uri!(account::show)),
@@ -222,10 +215,7 @@ pub async fn reset_submit(
         auth.links()
             .accept_reset(token, password, &client.0)
             .await?;
-        Ok(redirect(
-            auth.config(),
-            uri!(login::show(rd = None::<&str>)),
-        ))
+        Ok(login::to_login(auth.config()))
     }
     .await;
     answer(views, outcome, || Ok(link.page(&form.csrf, "")))

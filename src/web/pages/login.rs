@@ -7,12 +7,13 @@ use rocket::{Either, State, get, post, uri};
 use serde::Serialize;
 
 use crate::auth::Auth;
+use crate::config::Config;
 use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::{Answer, FormPage, LoginForm, NoFields, answer, has_missing_field};
 use crate::web::redirect::target_or_fallback;
-use crate::web::session::{MaybeUser, clear_session_cookie, set_session_cookie};
+use crate::web::session::{MaybeUser, sign_in, sign_out};
 use crate::web::views::{Page, Views};
 
 /// The login form as `login.html` sees it.
@@ -21,15 +22,10 @@ struct LoginPage<'a> {
     csrf_token: &'a str,
     email: &'a str,
     rd: Option<&'a str>,
-    error: Option<String>,
 }
 
 impl FormPage for LoginPage<'_> {
     const TEMPLATE: &'static str = "login.html";
-
-    fn set_error(&mut self, message: String) {
-        self.error = Some(message);
-    }
 }
 
 /// The login form; a logged-in user goes straight on.
@@ -48,7 +44,6 @@ pub fn show(
         csrf_token: csrf.token(),
         email: "",
         rd,
-        error: None,
     };
     Either::Right(page.show(views))
 }
@@ -86,8 +81,7 @@ pub async fn submit(
         let (_, issued) = sessions
             .login(&login.email, &login.password, login.remember, &client.0)
             .await?;
-        set_session_cookie(cookies, auth.config(), &issued, auth.now());
-        csrf.rotate(cookies, auth.config());
+        sign_in(cookies, auth, csrf, &issued);
         let target = target_or_fallback(login.rd.as_deref(), auth.config());
         Ok(Redirect::to(target))
     }
@@ -97,7 +91,6 @@ pub async fn submit(
             csrf_token: form.csrf.token(),
             email: form.field("email"),
             rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
-            error: None,
         })
     };
     answer(views, outcome, page)
@@ -115,10 +108,11 @@ pub async fn logout(
     if let Some(user) = user.0 {
         auth.sessions().logout(&user.0, &client.0).await?;
     }
-    clear_session_cookie(cookies, auth.config());
-    form.csrf.rotate(cookies, auth.config());
-    Ok(crate::web::redirect(
-        auth.config(),
-        uri!(show(rd = None::<&str>)),
-    ))
+    sign_out(cookies, auth.config(), &form.csrf);
+    Ok(to_login(auth.config()))
+}
+
+/// `303` to the login page.
+pub(crate) fn to_login(config: &Config) -> Redirect {
+    crate::web::redirect(config, uri!(show(rd = None::<&str>)))
 }

@@ -18,7 +18,7 @@ use crate::web::views::STYLESHEET;
 pub fn index(user: MaybeUser, auth: &rocket::State<Auth>) -> Redirect {
     match user.0 {
         Some(_) => redirect(auth.config(), uri!(account::show)),
-        None => redirect(auth.config(), uri!(login::show(rd = None::<&str>))),
+        None => login::to_login(auth.config()),
     }
 }
 

@@ -20,15 +20,10 @@ use crate::web::views::{Page, Views};
 #[derive(Serialize)]
 struct PasswordPage<'a> {
     csrf_token: &'a str,
-    error: Option<String>,
 }
 
 impl FormPage for PasswordPage<'_> {
     const TEMPLATE: &'static str = "password.html";
-
-    fn set_error(&mut self, message: String) {
-        self.error = Some(message);
-    }
 }
 
 /// The change-password form.
@@ -36,7 +31,6 @@ impl FormPage for PasswordPage<'_> {
 pub fn show(_user: FreshAuth, csrf: Csrf, views: &State<Views>) -> Page {
     let page = PasswordPage {
         csrf_token: csrf.token(),
-        error: None,
     };
     page.show(views)
 }
@@ -67,7 +61,6 @@ pub async fn submit(
     let page = || {
         Ok(PasswordPage {
             csrf_token: form.csrf.token(),
-            error: None,
         })
     };
     answer(views, outcome, page)

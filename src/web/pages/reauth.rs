@@ -19,15 +19,10 @@ use crate::web::views::{Page, Views};
 struct ReauthPage<'a> {
     csrf_token: &'a str,
     rd: Option<&'a str>,
-    error: Option<String>,
 }
 
 impl FormPage for ReauthPage<'_> {
     const TEMPLATE: &'static str = "reauth.html";
-
-    fn set_error(&mut self, message: String) {
-        self.error = Some(message);
-    }
 }
 
 /// The confirmation form.
@@ -36,7 +31,6 @@ pub fn show(_user: AuthUser, csrf: Csrf, rd: Option<&str>, views: &State<Views>)
     let page = ReauthPage {
         csrf_token: csrf.token(),
         rd,
-        error: None,
     };
     page.show(views)
 }
@@ -68,7 +62,6 @@ pub async fn submit(
         Ok(ReauthPage {
             csrf_token: form.csrf.token(),
             rd: Some(rd).filter(|rd| !rd.is_empty()),
-            error: None,
         })
     };
     answer(views, outcome, page)

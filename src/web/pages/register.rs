@@ -12,7 +12,7 @@ use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::forms::{Answer, FormPage, RegisterForm, answer};
 use crate::web::redirect;
-use crate::web::session::{MaybeUser, set_session_cookie};
+use crate::web::session::{MaybeUser, sign_in};
 use crate::web::views::{Page, Views};
 
 /// The registration form as `register.html` sees it.
@@ -20,17 +20,12 @@ use crate::web::views::{Page, Views};
 struct RegisterPage<'a> {
     csrf_token: &'a str,
     email: &'a str,
-    error: Option<String>,
     /// Whether anyone may register; otherwise the page says so.
     open: bool,
 }
 
 impl FormPage for RegisterPage<'_> {
     const TEMPLATE: &'static str = "register.html";
-
-    fn set_error(&mut self, message: String) {
-        self.error = Some(message);
-    }
 }
 
 /// The registration form (or, with `403`, a notice that registration is not open).
@@ -49,7 +44,6 @@ pub fn show(
     let page = RegisterPage {
         csrf_token: csrf.token(),
         email: "",
-        error: None,
         open,
     };
     Either::Right(views.render(status, RegisterPage::TEMPLATE, &page))
@@ -71,8 +65,7 @@ pub async fn submit(
         let (_, issued) = accounts
             .register(&new.email, &new.password, &client.0)
             .await?;
-        set_session_cookie(cookies, auth.config(), &issued, auth.now());
-        csrf.rotate(cookies, auth.config());
+        sign_in(cookies, auth, csrf, &issued);
         Ok(redirect(auth.config(), uri!(account::show)))
     }
     .await;
@@ -80,7 +73,6 @@ pub async fn submit(
         Ok(RegisterPage {
             csrf_token: form.csrf.token(),
             email: form.field("email"),
-            error: None,
             open: auth.config().registration == Registration::Open,
         })
     };

@@ -14,6 +14,7 @@ use crate::web::admin::AdminAction;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::{Error, Result};
 use crate::web::forms::{Answer, GroupsForm, NoFields, answer};
+use crate::web::pages::links;
 use crate::web::redirect;
 use crate::web::views::Views;
 
@@ -134,7 +135,7 @@ pub async fn reset_link(
     let id = parse_user(id)?;
     auth.accounts().summary(&id)?.ok_or(Error::NotFound)?;
     let token = auth.links().create_reset(id, &action.client).await?;
-    let url = link_url(auth, &format!("/reset/{token}"));
+    let url = link_url(auth, uri!(links::reset_show(token.as_str())));
     let flash = Cookie::build((FLASH_COOKIE, format!("{id} {url}")))
         .path(auth.config().at("/admin"))
         .http_only(true)

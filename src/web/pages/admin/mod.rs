@@ -7,10 +7,12 @@
 pub mod actions;
 pub mod log;
 
+use rocket::http::uri::Origin;
 use rocket::http::{Cookie, CookieJar, Status};
-use rocket::{State, get, post};
+use rocket::{State, get, post, uri};
 use serde::Serialize;
 
+use super::links;
 use crate::auth::Auth;
 use crate::clock::rfc3339;
 use crate::config::Registration;
@@ -27,10 +29,10 @@ use crate::web::views::{Page, Views};
 /// Private cookie carrying a freshly made reset URL to the page the admin lands on.
 const FLASH_COOKIE: &str = "portcullis_admin_link";
 
-/// `path` as a full URL on `public_url`, for links sent to people.
-fn link_url(auth: &Auth, path: &str) -> String {
+/// `uri` as a full URL on `public_url`, for links sent to people.
+fn link_url(auth: &Auth, uri: Origin<'_>) -> String {
     let base = auth.config().public_url.as_str().trim_end_matches('/');
-    format!("{base}{path}")
+    format!("{base}{uri}")
 }
 
 /// `admin.html`'s context.
@@ -71,16 +73,11 @@ struct UserPage<'a> {
     user: UserRow,
     created_at: String,
     sessions: Vec<SessionView>,
-    error: Option<String>,
     reset_url: Option<String>,
 }
 
 impl FormPage for UserPage<'_> {
     const TEMPLATE: &'static str = "admin_user.html";
-
-    fn set_error(&mut self, message: String) {
-        self.error = Some(message);
-    }
 }
 
 impl<'a> UserPage<'a> {
@@ -92,7 +89,6 @@ impl<'a> UserPage<'a> {
             user: UserRow::from(&row),
             created_at: rfc3339(row.user.created_at),
             sessions: SessionView::page_list(&row.sessions, None),
-            error: None,
             reset_url: None,
         })
     }
@@ -135,7 +131,6 @@ pub fn user(
 struct InvitePage<'a> {
     csrf_token: &'a str,
     invite: Option<Invite>,
-    error: Option<String>,
 }
 
 /// A freshly made invite, shown once.
@@ -148,10 +143,6 @@ struct Invite {
 
 impl FormPage for InvitePage<'_> {
     const TEMPLATE: &'static str = "admin_invite.html";
-
-    fn set_error(&mut self, message: String) {
-        self.error = Some(message);
-    }
 }
 
 /// Makes a one-time invite link (optionally into groups) and shows it.
@@ -168,7 +159,7 @@ pub async fn invite(
         let links = auth.links();
         let token = links.create_invite(groups.clone(), &action.client).await?;
         Ok::<_, Error>(Invite {
-            url: link_url(auth, &format!("/invite/{token}")),
+            url: link_url(auth, uri!(links::invite_show(token.as_str()))),
             groups,
             expires_at: rfc3339(auth.now() + INVITE_TTL),
         })
@@ -177,7 +168,6 @@ pub async fn invite(
     let mut page = InvitePage {
         csrf_token: form.csrf.token(),
         invite: None,
-        error: None,
     };
     match outcome {
         Ok(invite) => {
