@@ -114,8 +114,8 @@ pub fn has_missing_field(context: &Context<'_>) -> bool {
         .any(|e| matches!(e.kind, rocket::form::error::ErrorKind::Missing))
 }
 
-/// A page with a form, as its template sees it (its `error` is added by
-/// [`Shown`]).
+/// A page with a form, as its template sees it; the `error` above the form is added
+/// when it is shown.
 pub trait FormPage: Serialize + Sized {
     /// The template that renders it.
     const TEMPLATE: &'static str;

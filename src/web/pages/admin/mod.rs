@@ -2,7 +2,7 @@
 //! (here), the actions on a user ([`actions`]) and the audit log ([`log`]).
 //! Every page needs [`AdminUser`]; every action also needs a fresh password
 //! confirmation and a CSRF token
-//! ([`AdminAction`](crate::web::admin::AdminAction), [`CsrfForm`]).
+//! ([`AdminAction`], [`CsrfForm`]).
 
 pub mod actions;
 pub mod log;
