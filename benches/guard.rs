@@ -4,7 +4,7 @@
 //!
 //! - `token_mint`: PASETO v4.local encryption of one access token;
 //! - `token_open`: PASETO v4.local decrypt and claims check of one access token;
-//! - `check_cached`: `Auth::check` on bytes already verified (state checks only) —
+//! - `check_cached`: `Sessions::check` on bytes already verified (state checks only) —
 //!   what every request after a session's first costs;
 //! - `guarded_request` / `open_request`: a whole request through Rocket's local
 //!   client to a route behind `AuthUser` and to an open one (no network).
@@ -15,40 +15,31 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use portcullis::auth::{Auth, Check, Client};
 use portcullis::clock::SystemClock;
 use portcullis::config::Config;
-use portcullis::domain::hasher::Hasher;
-use portcullis::domain::{Email, Password, SessionKind};
-use portcullis::store::Store;
+use portcullis::domain::{Email, Password};
 use portcullis::token::{Keyring, TokenKind, Tokens};
 
 fn guard(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
     let issuer = "http://localhost:8000".to_owned();
-    let auth = Auth::new(
-        Config::default(),
-        Store::open(&dir.path().join("db")).unwrap(),
-        Tokens::new(
-            Keyring::load_or_create(&dir.path().join("keys")).unwrap(),
-            issuer.clone(),
-        ),
-        Hasher::new(1024, 1, 1, 1).unwrap(),
-        Arc::new(SystemClock),
-    )
-    .unwrap();
+    let config = Config {
+        data_dir: dir.path().to_owned(),
+        argon2_memory_kib: 1024,
+        argon2_iterations: 1,
+        max_concurrent_hashes: 1,
+        ..Config::default()
+    };
+    let auth = Auth::open(config, Arc::new(SystemClock)).unwrap();
     let email = Email::parse("bench@example.com").unwrap();
     let password = Password::new("correct horse battery staple").unwrap();
     let token = runtime.block_on(async {
-        auth.create_user(&email, &password, Vec::new())
+        auth.accounts()
+            .create(&email, &password, Vec::new())
             .await
             .unwrap();
         let (_, issued) = auth
-            .login(
-                &email,
-                &password,
-                false,
-                SessionKind::Browser,
-                &Client::default(),
-            )
+            .sessions()
+            .login(&email, &password, false, &Client::default())
             .await
             .unwrap();
         issued.token
@@ -72,7 +63,9 @@ fn guard(c: &mut Criterion) {
     });
     c.bench_function("check_cached", |b| {
         b.iter(|| {
-            let outcome = auth.check(std::hint::black_box(&token), TokenKind::Browser);
+            let outcome = auth
+                .sessions()
+                .check(std::hint::black_box(&token), TokenKind::Browser);
             assert!(matches!(outcome, Check::Valid(_)));
         })
     });

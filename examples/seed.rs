@@ -9,8 +9,8 @@
 
 use std::time::Instant;
 
-use portcullis::domain::hasher::Hasher;
 use portcullis::domain::{Email, Password, Session, SessionId, SessionKind, User, UserId};
+use portcullis::hashing::Hasher;
 use portcullis::store::Store;
 
 #[rocket::main]
@@ -41,6 +41,7 @@ async fn main() {
             },
             disabled: false,
             created_at: now,
+            retired: Vec::new(),
         };
         store.insert_user(&user, &email).expect("insert user");
         ids.push(user.id);

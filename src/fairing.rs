@@ -1,11 +1,12 @@
 //! The fairing that turns any Rocket app into a Portcullis server: it reads the
-//! `[portcullis]` configuration, prepares the data dir (sled store, PASETO keys, a
-//! generated `secret_key`), manages the state and mounts the routes. A bad
-//! configuration stops the launch with a message naming the key.
+//! `[portcullis]` configuration, compiles the access rules, opens the data dir
+//! ([`Auth::open`]: sled store, PASETO keys) with a generated `secret_key`, manages
+//! the state and mounts the routes. A bad configuration stops the launch with a
+//! message naming the key.
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,11 +14,9 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::{Build, Rocket};
 
 use crate::auth::Auth;
+use crate::authz::Rules;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::hasher::Hasher;
-use crate::store::Store;
-use crate::token::{Keyring, Tokens};
 use crate::web::headers::SecurityHeaders;
 use crate::web::views::Views;
 
@@ -114,18 +113,19 @@ fn warn_if_debug_logging(rocket: &Rocket<Build>) {
 struct Parts {
     auth: Auth,
     views: Views,
+    rules: Rules,
     secret_key: Option<String>,
-    hsts: bool,
 }
 
+/// Everything the launch needs, checked before anything is served: configuration
+/// and access rules first (a mistake there touches no file), then the data dir.
 fn prepare(rocket: &Rocket<Build>, clock: Arc<dyn Clock>) -> Result<Parts, String> {
     let config = Config::from_figment(rocket.figment()).map_err(|e| e.to_string())?;
-    let data_dir = &config.data_dir;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(data_dir)
-        .map_err(|e| format!("cannot create data_dir {}: {e}", data_dir.display()))?;
+    let rules = Rules::compile(config.default_policy, &config.access_rules)
+        .map_err(|e| format!("invalid [portcullis] configuration: {e}"))?;
+    let views = Views::load(config.templates_dir.as_deref(), config.base_path())
+        .map_err(|e| e.to_string())?;
+    let auth = Auth::open(config, clock).map_err(|e| e.to_string())?;
     // Rocket's defaults carry an all-zero key, so "absent" means "zero" here.
     let configured = rocket
         .figment()
@@ -134,45 +134,13 @@ fn prepare(rocket: &Rocket<Build>, clock: Arc<dyn Clock>) -> Result<Parts, Strin
     let secret_key = if configured {
         None
     } else {
-        Some(load_or_create_secret_key(data_dir)?)
+        Some(load_or_create_secret_key(&auth.config().data_dir)?)
     };
-    let store = Store::open(&data_dir.join("db")).map_err(|e| e.to_string())?;
-    let keys_dir = data_dir.join("keys");
-    let keep_for = [
-        config.access_token_ttl,
-        config.session_idle_timeout,
-        config.remember_idle_timeout,
-    ]
-    .into_iter()
-    .map(crate::clock::secs)
-    .max()
-    .unwrap_or_default();
-    if keys_dir.is_dir() {
-        let dropped =
-            Keyring::retire_old(&keys_dir, clock.now(), keep_for).map_err(|e| e.to_string())?;
-        for number in dropped {
-            rocket::info!("dropped signing key {number:04}: no live token can use it");
-        }
-    }
-    let keys = Keyring::load_or_create(&keys_dir).map_err(|e| e.to_string())?;
-    let issuer = config.public_url.origin().ascii_serialization();
-    let hasher = Hasher::new(
-        config.argon2_memory_kib,
-        config.argon2_iterations,
-        config.argon2_parallelism,
-        config.max_concurrent_hashes,
-    )
-    .map_err(|e| e.to_string())?;
-    let views = Views::load(config.templates_dir.as_deref(), config.base_path())
-        .map_err(|e| e.to_string())?;
-    let hsts = config.cookie_secure();
-    let auth = Auth::new(config, store, Tokens::new(keys, issuer), hasher, clock)
-        .map_err(|e| e.to_string())?;
     Ok(Parts {
         auth,
         views,
+        rules,
         secret_key,
-        hsts,
     })
 }
 
@@ -181,15 +149,18 @@ fn install(mut rocket: Rocket<Build>, parts: Parts, pages: bool) -> Rocket<Build
         let figment = rocket.figment().clone().merge(("secret_key", key));
         rocket = rocket.configure(figment);
     }
-    let at = parts.auth.config().mount_point();
-    let api = format!("{}{}", parts.auth.config().base_path(), crate::api::BASE);
+    let config = parts.auth.config();
+    let at = config.mount_point();
+    let api = format!("{}{}", config.base_path(), crate::api::BASE);
+    let hsts = config.cookie_secure();
     let rocket = rocket
         .manage(parts.auth)
         .manage(parts.views)
-        .attach(SecurityHeaders { hsts: parts.hsts })
-        .attach(crate::authz::Authz)
+        .manage(parts.rules)
+        .attach(SecurityHeaders { hsts })
         .mount(api.as_str(), crate::api::routes())
-        .register(api.as_str(), crate::api::catchers());
+        .register(api.as_str(), crate::api::catchers())
+        .mount(at.as_str(), crate::authz::routes::routes());
     if pages {
         rocket
             .mount(at.as_str(), crate::web::routes())
@@ -206,7 +177,8 @@ async fn announce_setup_link(auth: &Auth) -> Result<(), String> {
         return Ok(());
     }
     let token = auth
-        .create_setup_link()
+        .links()
+        .create_setup()
         .await
         .map_err(|e| format!("cannot create the setup link: {e}"))?;
     let base = auth.config().public_url.as_str().trim_end_matches('/');
@@ -242,4 +214,34 @@ fn load_or_create_secret_key(data_dir: &Path) -> Result<String, String> {
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     file.flush().ok();
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use rocket::figment::providers::{Format, Toml};
+
+    use super::*;
+
+    fn prepared(toml: &str) -> Result<Parts, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let figment = rocket::Config::figment()
+            .merge(Toml::string(toml).nested())
+            .merge(("portcullis.data_dir", dir.path().join("data")));
+        prepare(&rocket::custom(figment), Arc::new(SystemClock))
+    }
+
+    #[test]
+    fn an_invalid_access_rule_stops_the_launch_with_its_index() {
+        let toml = "[default.portcullis]\n\
+                    [[default.portcullis.access_rules]]\n\
+                    domain = \"a.example.com\"\npolicy = \"allow\"\n\
+                    [[default.portcullis.access_rules]]\n\
+                    domain = \"b.example.com\"\nresources = [\"^/(admin\"]\npolicy = \"deny\"";
+        let err = prepared(toml).err().expect("the rule is refused");
+        assert!(err.contains("access_rules[1]"), "{err}");
+        assert!(
+            err.contains("b.example.com") && err.contains("regex"),
+            "{err}"
+        );
+    }
 }

@@ -2,15 +2,15 @@
 //! account, say who is calling, change the password.
 
 use rocket::http::Status;
-use rocket::serde::json::{Json, Value, json};
+use rocket::serde::json::Json;
 use rocket::{State, get, post, put};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::TokenPair;
 use super::body::Body;
 use super::error::{ApiError, ApiResult};
 use super::guard::ApiUser;
-use crate::auth::{Auth, PasswordChangeError, RegisterError};
+use crate::auth::Auth;
 use crate::config::Registration;
 use crate::domain::{Email, Password};
 use crate::web::client::ClientInfo;
@@ -29,13 +29,29 @@ pub struct PasswordChange {
     new_password: String,
 }
 
+/// `POST /api/v1/users` answer.
+#[derive(Serialize)]
+pub struct Created {
+    id: String,
+    email: String,
+}
+
+/// `GET /api/v1/me` answer.
+#[derive(Serialize)]
+pub struct Me {
+    id: String,
+    email: String,
+    groups: Vec<String>,
+    session_id: String,
+}
+
 /// Creates an account (open registration only); the client then logs in.
 #[post("/users", data = "<body>")]
 pub async fn register(
     body: ApiResult<Body<NewUser>>,
     client: ClientInfo,
     auth: &State<Auth>,
-) -> ApiResult<(Status, Json<Value>)> {
+) -> ApiResult<(Status, Json<Created>)> {
     // Closed registration says so before judging the input.
     if auth.config().registration != Registration::Open {
         return Err(ApiError::RegistrationClosed);
@@ -44,29 +60,24 @@ pub async fn register(
     let email = Email::parse(&new.email).map_err(|_| ApiError::InvalidEmail)?;
     let password =
         Password::new(new.password).map_err(|e| ApiError::WeakPassword(e.to_string()))?;
-    match auth.register_account(&email, &password, &client.0).await {
-        Ok(user) => Ok((
-            Status::Created,
-            Json(json!({ "id": user.id.to_string(), "email": user.email })),
-        )),
-        Err(RegisterError::Closed) => Err(ApiError::RegistrationClosed),
-        Err(RegisterError::Weak(reason)) => Err(ApiError::WeakPassword(reason.to_string())),
-        Err(RegisterError::EmailTaken) => Err(ApiError::EmailTaken),
-        Err(RegisterError::RateLimited(wait)) => Err(ApiError::TooManyAttempts(wait)),
-        Err(RegisterError::Internal(e)) => Err(e.into()),
-    }
+    let accounts = auth.accounts();
+    let user = accounts
+        .register_account(&email, &password, &client.0)
+        .await?;
+    let (id, email) = (user.id.to_string(), user.email);
+    Ok((Status::Created, Json(Created { id, email })))
 }
 
 /// Who is calling, through which session.
 #[get("/me")]
-pub fn me(user: ApiUser) -> Json<Value> {
+pub fn me(user: ApiUser) -> Json<Me> {
     let me = &user.0;
-    Json(json!({
-        "id": me.user.id.to_string(),
-        "email": me.user.email,
-        "groups": me.user.groups,
-        "session_id": me.session.to_string(),
-    }))
+    Json(Me {
+        id: me.user.id.to_string(),
+        email: me.user.email.clone(),
+        groups: me.user.groups.clone(),
+        session_id: me.session.to_string(),
+    })
 }
 
 /// Changes the password: every other session ends, this one gets a new pair (and
@@ -82,16 +93,11 @@ pub async fn change_password(
     let current = Password::new(change.current_password).map_err(|_| ApiError::WrongPassword)?;
     let new =
         Password::new(change.new_password).map_err(|e| ApiError::WeakPassword(e.to_string()))?;
-    match auth
+    let accounts = auth.accounts();
+    let issued = accounts
         .change_password(&user.0, &current, &new, &client.0)
-        .await
-    {
-        Ok(issued) => TokenPair::new(issued, auth.now())
-            .map(Json)
-            .ok_or(ApiError::InvalidToken),
-        Err(PasswordChangeError::WrongPassword) => Err(ApiError::WrongPassword),
-        Err(PasswordChangeError::Weak(reason)) => Err(ApiError::WeakPassword(reason.to_string())),
-        Err(PasswordChangeError::SessionGone) => Err(ApiError::InvalidToken),
-        Err(PasswordChangeError::Internal(e)) => Err(e.into()),
-    }
+        .await?;
+    TokenPair::new(issued, auth.now())
+        .map(Json)
+        .ok_or(ApiError::InvalidToken)
 }

@@ -7,9 +7,10 @@
 use rocket::http::{Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder};
-use rocket::serde::json::{Json, json};
+use rocket::serde::json::Json;
+use serde::Serialize;
 
-use crate::auth::InternalError;
+use crate::auth::{InternalError, LoginError, PasswordChangeError, RegisterError};
 use crate::store::StoreError;
 
 /// `Result` with [`ApiError`] as the default error.
@@ -84,6 +85,46 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::Internal(e.into())
     }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(e: LoginError) -> Self {
+        match e {
+            LoginError::InvalidCredentials => ApiError::InvalidCredentials,
+            LoginError::Throttled(wait) => ApiError::TooManyAttempts(wait),
+            LoginError::Internal(e) => e.into(),
+        }
+    }
+}
+
+impl From<RegisterError> for ApiError {
+    fn from(e: RegisterError) -> Self {
+        match e {
+            RegisterError::Closed => ApiError::RegistrationClosed,
+            RegisterError::Weak(reason) => ApiError::WeakPassword(reason.to_string()),
+            RegisterError::EmailTaken => ApiError::EmailTaken,
+            RegisterError::RateLimited(wait) => ApiError::TooManyAttempts(wait),
+            RegisterError::Internal(e) => e.into(),
+        }
+    }
+}
+
+impl From<PasswordChangeError> for ApiError {
+    fn from(e: PasswordChangeError) -> Self {
+        match e {
+            PasswordChangeError::WrongPassword => ApiError::WrongPassword,
+            PasswordChangeError::Weak(reason) => ApiError::WeakPassword(reason.to_string()),
+            PasswordChangeError::SessionGone => ApiError::InvalidToken,
+            PasswordChangeError::Internal(e) => e.into(),
+        }
+    }
+}
+
+/// The body of every error answer (SPEC §4).
+#[derive(Serialize)]
+struct ErrorBody {
+    error: &'static str,
+    message: String,
 }
 
 /// Code and message for a bare status.
@@ -164,7 +205,10 @@ impl<'r> Responder<'r, 'static> for ApiError {
             rocket::error!("internal error on {}: {cause}", request.uri().path());
         }
         let status = self.status();
-        let body = json!({ "error": self.code(), "message": self.to_string() });
+        let body = ErrorBody {
+            error: self.code(),
+            message: self.to_string(),
+        };
         let mut response = rocket::Response::build_from(Json(body).respond_to(request)?);
         response.status(status);
         if status == Status::Unauthorized {

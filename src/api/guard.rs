@@ -3,7 +3,7 @@
 //! Only `Authorization: Bearer <token>` is read; cookies are never looked at, so the
 //! API has no CSRF exposure, and the token must have been minted for the API (its
 //! implicit assertion is `portcullis/api`), so a browser token is refused. The check
-//! is [`Auth::check`]: memory only, no disk read. An expired token is refused too
+//! is [`Sessions::check`](crate::auth::Sessions::check): memory only, no disk read. An expired token is refused too
 //! (clients use their refresh token; bearer tokens do not slide).
 
 use rocket::http::Status;
@@ -77,10 +77,10 @@ fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
     let Some(auth) = request.rocket().state::<Auth>() else {
         return Err(BearerError::Invalid);
     };
-    match auth.check(token, TokenKind::Api) {
+    match auth.sessions().check(token, TokenKind::Api) {
         Check::Valid(identity) => Ok(ApiUser(identity)),
         Check::Expired(_) => Err(BearerError::Expired),
-        Check::Rejected => Err(BearerError::Invalid),
+        Check::Ended(_) | Check::Rejected => Err(BearerError::Invalid),
     }
 }
 

@@ -3,18 +3,18 @@
 
 use rocket::http::Status;
 use rocket::response::status::NoContent;
-use rocket::serde::json::{Json, Value, json};
+use rocket::serde::json::Json;
 use rocket::{State, delete, get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::TokenPair;
 use super::body::Body;
 use super::error::{ApiError, ApiResult};
 use super::guard::ApiUser;
-use crate::auth::{Auth, LoginError, TokenRefresh};
-use crate::clock::rfc3339;
+use crate::auth::{Auth, TokenRefresh};
 use crate::domain::{Email, Password, SessionId};
 use crate::web::client::ClientInfo;
+use crate::web::models::SessionView;
 
 /// `POST /api/v1/sessions` body.
 #[derive(Deserialize)]
@@ -52,12 +52,11 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     let device = login.device_name.as_deref();
-    match auth.login_api(&email, &password, device, &client.0).await {
-        Ok((_, issued)) => Ok((Status::Created, pair(issued, auth)?)),
-        Err(LoginError::InvalidCredentials) => Err(ApiError::InvalidCredentials),
-        Err(LoginError::Throttled(wait)) => Err(ApiError::TooManyAttempts(wait)),
-        Err(LoginError::Internal(e)) => Err(e.into()),
-    }
+    let (_, issued) = auth
+        .api()
+        .login(&email, &password, device, &client.0)
+        .await?;
+    Ok((Status::Created, pair(issued, auth)?))
 }
 
 /// Rotates a refresh token into a new pair.
@@ -68,39 +67,37 @@ pub async fn refresh(
     auth: &State<Auth>,
 ) -> ApiResult<Json<TokenPair>> {
     let Body(refresh) = body?;
-    match auth.refresh_api(&refresh.refresh_token, &client.0).await? {
+    match auth
+        .api()
+        .refresh(&refresh.refresh_token, &client.0)
+        .await?
+    {
         TokenRefresh::Renewed(_, issued) => pair(*issued, auth),
         TokenRefresh::Invalid => Err(ApiError::InvalidRefreshToken),
         TokenRefresh::Reused => Err(ApiError::RefreshTokenReused),
     }
 }
 
+/// `GET /api/v1/sessions` answer.
+#[derive(Serialize)]
+pub struct SessionList {
+    sessions: Vec<SessionView>,
+}
+
 /// The user's sessions, browser and API alike, oldest first.
 #[get("/sessions")]
-pub fn list(user: ApiUser, auth: &State<Auth>) -> ApiResult<Json<Value>> {
+pub fn list(user: ApiUser, auth: &State<Auth>) -> ApiResult<Json<SessionList>> {
     let me = &user.0;
-    let sessions: Vec<Value> = auth
-        .sessions_of(&me.user.id)?
-        .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id.to_string(),
-                "kind": s.kind,
-                "device": s.device,
-                "ip": s.ip.map(|ip| ip.to_string()),
-                "created_at": rfc3339(s.created_at),
-                "last_seen_at": rfc3339(s.last_seen_at),
-                "current": s.id == me.session,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "sessions": sessions })))
+    let sessions = auth.sessions().list(&me.user.id)?;
+    Ok(Json(SessionList {
+        sessions: SessionView::list(&sessions, Some(&me.session)),
+    }))
 }
 
 /// Logs this session out.
 #[delete("/sessions/current")]
 pub async fn logout(user: ApiUser, client: ClientInfo, auth: &State<Auth>) -> ApiResult<NoContent> {
-    auth.logout(&user.0, &client.0).await?;
+    auth.sessions().logout(&user.0, &client.0).await?;
     Ok(NoContent)
 }
 
@@ -113,10 +110,7 @@ pub async fn revoke(
     auth: &State<Auth>,
 ) -> ApiResult<NoContent> {
     let id = id.map_err(|_| ApiError::NotFound)?;
-    if auth
-        .end_own_session(&user.0.user.id, &id, &client.0)
-        .await?
-    {
+    if auth.sessions().revoke(&user.0, &id, &client.0).await? {
         Ok(NoContent)
     } else {
         Err(ApiError::NotFound)
@@ -130,6 +124,8 @@ pub async fn logout_everywhere(
     client: ClientInfo,
     auth: &State<Auth>,
 ) -> ApiResult<NoContent> {
-    auth.logout_everywhere(&user.0.user.id, &client.0).await?;
+    auth.sessions()
+        .log_out_everywhere(&user.0.user.id, &client.0)
+        .await?;
     Ok(NoContent)
 }

@@ -1,6 +1,6 @@
 //! API sessions (SPEC §2, §4): a login that names its device, and the rotation of
 //! refresh tokens with reuse detection, on the renewal rule shared with browser
-//! cookies (`refresh.rs`).
+//! cookies (`renew.rs`).
 //!
 //! A refresh token in the session's current set rotates: a new one replaces the whole
 //! set and the spent ones move to `previous`. A token from `previous` presented
@@ -9,11 +9,12 @@
 //! set) and nothing is revoked. A token from `previous` after the grace window, or
 //! from the older `spent` list, is reuse: the session ends.
 
-use super::refresh::{Renewal, Verdict};
-use super::{Auth, Client, Identity, InternalError, Issued, LoginError};
-use crate::clock::secs;
-use crate::domain::refresh::{RefreshState, RefreshToken, Standing};
+use super::renew::{Renewal, Verdict};
+use super::sessions::login;
+use super::{Auth, Client, Identity, Issued, LoginError};
+use crate::domain::refresh::{RefreshToken, Standing, TokenDigest};
 use crate::domain::{Email, Password, Session, SessionKind};
+use crate::store::StoreError;
 
 /// Longest device name kept, in characters.
 const DEVICE_NAME_MAX: usize = 64;
@@ -30,46 +31,47 @@ pub enum TokenRefresh {
     Reused,
 }
 
-impl Auth {
+/// The API sessions capability; `auth.api()`.
+#[derive(Clone, Copy)]
+pub struct ApiSessions<'a>(pub(super) &'a Auth);
+
+impl ApiSessions<'_> {
     /// Checks the credentials and opens an API session named `device_name` (or after
     /// the User-Agent); the issued pair carries the first refresh token.
-    pub async fn login_api(
-        &self,
+    pub async fn login(
+        self,
         email: &Email,
         password: &Password,
         device_name: Option<&str>,
         client: &Client,
     ) -> Result<(Identity, Issued), LoginError> {
         let device = device_name.and_then(clean_device_name);
-        self.login_as(email, password, false, SessionKind::Api, device, client)
-            .await
+        login(
+            self.0,
+            email,
+            password,
+            false,
+            SessionKind::Api,
+            device,
+            client,
+        )
+        .await
     }
 
     /// Rotates a refresh token (SPEC §2): durable before it returns, so after a crash
     /// the old token is at most a grace-window sibling of the new one.
-    pub async fn refresh_api(
-        &self,
+    pub async fn refresh(
+        self,
         presented: &str,
         client: &Client,
-    ) -> Result<TokenRefresh, InternalError> {
+    ) -> Result<TokenRefresh, StoreError> {
         let Some((session_id, digest)) = RefreshToken::parse(presented) else {
             return Ok(TokenRefresh::Invalid);
         };
         let (next, next_digest) = RefreshToken::generate(&session_id);
-        let judge = |session: &Session, grace_open: bool| {
-            let state = session
-                .refresh
-                .as_ref()
-                .filter(|_| session.kind == SessionKind::Api);
-            match state.map(|s| s.standing(&digest)) {
-                Some(Standing::Current) => Verdict::Current,
-                Some(Standing::Previous) if grace_open => Verdict::WithinGrace,
-                Some(Standing::Previous | Standing::Spent) => Verdict::Reused,
-                Some(Standing::Unknown) | None => Verdict::Foreign,
-            }
-        };
+        let judge = |session: &Session, grace_open: bool| judge(session, &digest, grace_open);
         let update = |session: &mut Session, verdict: Verdict, now: i64| {
-            let expires_at = self.refresh_expiry(session, now);
+            let expires_at = self.0.refresh_expiry(session, now);
             let Some(state) = session.refresh.as_mut() else {
                 return false;
             };
@@ -82,34 +84,29 @@ impl Auth {
                 Verdict::Reused | Verdict::Foreign => false,
             }
         };
-        Ok(
-            match self.renew(&session_id, client, judge, update).await? {
-                Renewal::Renewed(identity, mut issued) => {
-                    issued.refresh_token = Some(next);
-                    TokenRefresh::Renewed(identity, issued)
-                }
-                Renewal::Reused => TokenRefresh::Reused,
-                Renewal::Ended | Renewal::Refused => TokenRefresh::Invalid,
-            },
-        )
+        let renewal = self.0.renew(&session_id, client, judge, update).await?;
+        Ok(match renewal {
+            Renewal::Renewed(identity, mut issued) => {
+                issued.refresh_token = Some(next);
+                TokenRefresh::Renewed(identity, issued)
+            }
+            Renewal::Reused => TokenRefresh::Reused,
+            Renewal::Ended(_) | Renewal::Refused => TokenRefresh::Invalid,
+        })
     }
+}
 
-    /// Gives an API session a fresh refresh-token lineage (every earlier refresh
-    /// token of it is forgotten) and returns its first token.
-    pub(super) fn new_lineage(&self, session: &mut Session, now: i64) -> RefreshToken {
-        let (token, digest) = RefreshToken::generate(&session.id);
-        let expires_at = self.refresh_expiry(session, now);
-        session.refresh = Some(RefreshState::new(digest, expires_at));
-        token
-    }
-
-    /// When a refresh token issued now stops working: `refresh_token_ttl` from now,
-    /// never past the session's absolute end.
-    fn refresh_expiry(&self, session: &Session, now: i64) -> i64 {
-        let expires_at = now + secs(self.config.refresh_token_ttl);
-        session
-            .expires_at
-            .map_or(expires_at, |end| expires_at.min(end))
+/// How a presented refresh token (its `digest`) stands in `session`.
+fn judge(session: &Session, digest: &TokenDigest, grace_open: bool) -> Verdict {
+    let state = session
+        .refresh
+        .as_ref()
+        .filter(|_| session.kind == SessionKind::Api);
+    match state.map(|s| s.standing(digest)) {
+        Some(Standing::Current) => Verdict::Current,
+        Some(Standing::Previous) if grace_open => Verdict::WithinGrace,
+        Some(Standing::Previous | Standing::Spent) => Verdict::Reused,
+        Some(Standing::Unknown) | None => Verdict::Foreign,
     }
 }
 

@@ -3,13 +3,16 @@
 //! succeeds; a use that fails for the user's own reasons (weak password, taken email)
 //! puts the link back.
 
-use super::{Auth, Client, Identity, InternalError, Issued, RegisterError};
+use super::{Accounts, Auth, Client, Identity, InternalError, Issued, RegisterError};
 use crate::config::Registration;
 use crate::domain::audit::AuditKind;
 use crate::domain::onetime::{INVITE_TTL, OneTime, Purpose, RESET_TTL, new_token};
 use crate::domain::password::{WeakPassword, check_policy};
 use crate::domain::user::ADMIN_GROUP;
-use crate::domain::{Email, Password, SessionKind, UserId};
+use crate::domain::{Email, Password, UserId};
+use crate::store::StoreError;
+
+use super::PasswordChangeError;
 
 /// Why a link could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +37,18 @@ pub enum LinkError {
     Internal(#[from] InternalError),
 }
 
+impl From<PasswordChangeError> for LinkError {
+    fn from(e: PasswordChangeError) -> Self {
+        match e {
+            PasswordChangeError::Weak(w) => LinkError::Weak(w),
+            PasswordChangeError::Internal(i) => LinkError::Internal(i),
+            PasswordChangeError::WrongPassword | PasswordChangeError::SessionGone => {
+                LinkError::NotFound
+            }
+        }
+    }
+}
+
 impl From<RegisterError> for LinkError {
     fn from(e: RegisterError) -> Self {
         match e {
@@ -46,84 +61,86 @@ impl From<RegisterError> for LinkError {
     }
 }
 
-impl Auth {
+/// The one-time links capability; `auth.links()`.
+#[derive(Clone, Copy)]
+pub struct Links<'a>(pub(super) &'a Auth);
+
+impl Links<'_> {
     /// Replaces any setup link with a new one and returns its token. Only useful
     /// while no account exists.
-    pub async fn create_setup_link(&self) -> Result<String, InternalError> {
-        self.store.clear_setup_links()?;
+    pub async fn create_setup(self) -> Result<String, StoreError> {
+        self.0.store.clear_setup_links()?;
         self.store_link(Purpose::Setup, None).await
     }
 
     /// A single-use invite that creates an account in `groups`, valid for a week.
     /// Refused when `registration = "closed"`.
     pub async fn create_invite(
-        &self,
+        self,
         groups: Vec<String>,
         client: &Client,
     ) -> Result<String, LinkError> {
-        if self.config.registration == Registration::Closed {
+        if self.0.config.registration == Registration::Closed {
             return Err(LinkError::Closed);
         }
-        let expires = self.clock.now() + INVITE_TTL;
-        let token = self
-            .store_link(Purpose::Invite { groups }, Some(expires))
-            .await?;
-        self.audit(AuditKind::LinkCreated, None, None, client);
+        let expires = self.0.clock.now() + INVITE_TTL;
+        let purpose = Purpose::Invite { groups };
+        let token = self.store_link(purpose, Some(expires)).await?;
+        self.0.audit(AuditKind::LinkCreated, None, None, client);
         Ok(token)
     }
 
     /// A single-use password reset link for `user`, valid for a day.
-    pub async fn create_reset_link(
-        &self,
-        user: UserId,
-        client: &Client,
-    ) -> Result<String, InternalError> {
-        let expires = self.clock.now() + RESET_TTL;
+    pub async fn create_reset(self, user: UserId, client: &Client) -> Result<String, StoreError> {
+        let expires = self.0.clock.now() + RESET_TTL;
         let token = self
             .store_link(Purpose::Reset { user }, Some(expires))
             .await?;
-        self.audit(AuditKind::LinkCreated, Some(user), None, client);
+        self.0
+            .audit(AuditKind::LinkCreated, Some(user), None, client);
         Ok(token)
     }
 
     async fn store_link(
-        &self,
+        self,
         purpose: Purpose,
         expires_at: Option<i64>,
-    ) -> Result<String, InternalError> {
+    ) -> Result<String, StoreError> {
         let token = new_token();
         let link = OneTime {
             purpose,
-            created_at: self.clock.now(),
+            created_at: self.0.clock.now(),
             expires_at,
         };
-        self.store.put_onetime(&token, &link)?;
-        self.store.flush().await?;
+        self.0.store.put_onetime(&token, &link)?;
+        self.0.store.flush().await?;
         Ok(token)
     }
 
     /// The purpose of a usable link, without spending it.
-    pub fn peek_link(&self, token: &str) -> Result<Option<Purpose>, InternalError> {
-        let now = self.clock.now();
-        let link = self.store.onetime(token)?.filter(|l| l.usable(now));
+    pub fn peek(self, token: &str) -> Result<Option<Purpose>, StoreError> {
+        let store = &self.0.store;
+        let now = self.0.clock.now();
+        let link = store.onetime(token)?.filter(|l| l.usable(now));
         Ok(match link.map(|l| l.purpose) {
-            Some(Purpose::Setup) if !self.store.has_no_users() => None,
+            Some(Purpose::Setup) if !store.has_no_users() => None,
             other => other,
         })
     }
 
     /// Creates an account through a setup or invite link and logs it in.
-    pub async fn accept_account_link(
-        &self,
+    pub async fn accept_account(
+        self,
         token: &str,
         email: &Email,
         password: &Password,
         client: &Client,
     ) -> Result<(Identity, Issued), LinkError> {
-        self.reserve_registration(client)?;
-        let groups = match self.peek_link(token)? {
+        let (auth, accounts) = (self.0, Accounts(self.0));
+        accounts.reserve_registration(client)?;
+        let groups = match self.peek(token)? {
             Some(Purpose::Setup) => vec![ADMIN_GROUP.to_owned()],
-            Some(Purpose::Invite { .. }) if self.config.registration == Registration::Closed => {
+            Some(Purpose::Invite { .. }) if auth.config.registration == Registration::Closed => {
                 return Err(LinkError::Closed);
             }
             Some(Purpose::Invite { groups }) => groups,
@@ -131,61 +148,41 @@ impl Auth {
         };
         check_policy(
             password,
-            self.config.password_min_length,
+            auth.config.password_min_length,
             &[email.local_part()],
         )?;
-        let link = self
-            .store
-            .take_onetime(token)
-            .map_err(InternalError::from)?
-            .ok_or(LinkError::NotFound)?;
-        let user = match self.create_user(email, password, groups).await {
+        let link = auth.store.take_onetime(token)?.ok_or(LinkError::NotFound)?;
+        let user = match accounts.create(email, password, groups).await {
             Ok(user) => user,
             Err(e) => {
-                self.store
-                    .put_onetime(token, &link)
-                    .map_err(InternalError::from)?;
+                auth.store.put_onetime(token, &link)?;
                 return Err(e.into());
             }
         };
-        let issued = self
-            .start_session(&user, SessionKind::Browser, false, None, client)
-            .await?;
-        self.audit(
-            AuditKind::Registered,
-            Some(user.id),
-            Some(issued.session.id),
-            client,
-        );
-        Ok((self.identity_of(&user, &issued), issued))
+        Ok(auth.welcome(&user, client).await?)
     }
 
     /// Sets a new password through a reset link; every session of the user ends.
-    pub async fn accept_reset_link(
-        &self,
+    pub async fn accept_reset(
+        self,
         token: &str,
         password: &Password,
         client: &Client,
     ) -> Result<(), LinkError> {
-        self.reserve_registration(client)?;
-        let Some(Purpose::Reset { user }) = self.peek_link(token)? else {
+        let (auth, accounts) = (self.0, Accounts(self.0));
+        accounts.reserve_registration(client)?;
+        let Some(Purpose::Reset { user }) = self.peek(token)? else {
             return Err(LinkError::NotFound);
         };
-        let record = self
-            .store
-            .user(&user)
-            .map_err(InternalError::from)?
-            .ok_or(LinkError::NotFound)?;
+        let record = auth.store.user(&user)?.ok_or(LinkError::NotFound)?;
         let local = record
             .email
             .rsplit_once('@')
             .map_or(record.email.as_str(), |(l, _)| l);
-        check_policy(password, self.config.password_min_length, &[local])?;
-        self.store
-            .take_onetime(token)
-            .map_err(InternalError::from)?
-            .ok_or(LinkError::NotFound)?;
-        self.set_password(&user, password, client).await?;
+        // Checked before the link is spent: a weak password must not use it up.
+        check_policy(password, auth.config.password_min_length, &[local])?;
+        auth.store.take_onetime(token)?.ok_or(LinkError::NotFound)?;
+        accounts.set_password(&user, password, client).await?;
         Ok(())
     }
 }

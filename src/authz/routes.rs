@@ -19,6 +19,7 @@ use super::answer::{Answer, Dialect};
 use super::rules::Rules;
 use super::target::{Target, TargetError};
 use crate::auth::Auth;
+use crate::web::client::{is_trusted_proxy, peer_ip};
 use crate::web::session::MaybeUser;
 
 /// The forward-auth routes.
@@ -62,14 +63,8 @@ impl<'r> FromRequest<'r> for TrustedProxy {
     type Error = ();
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
-        let trusted = match (request.rocket().state::<Auth>(), request.remote()) {
-            (Some(auth), Some(peer)) => {
-                let ip = peer.ip().to_canonical();
-                auth.config()
-                    .trusted_proxies
-                    .iter()
-                    .any(|n| n.contains(&ip))
-            }
+        let trusted = match (request.rocket().state::<Auth>(), peer_ip(request)) {
+            (Some(auth), Some(peer)) => is_trusted_proxy(auth.config(), &peer),
             _ => false,
         };
         if trusted {

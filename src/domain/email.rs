@@ -3,7 +3,6 @@
 use std::fmt;
 
 use email_address::{EmailAddress, Options};
-use rocket::form::{self, FromFormField, ValueField};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The longest address SMTP can carry (RFC 5321 path limit).
@@ -64,13 +63,6 @@ impl<'de> Deserialize<'de> for Email {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
         Email::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
-
-#[rocket::async_trait]
-impl<'v> FromFormField<'v> for Email {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        Ok(Email::parse(field.value).map_err(|e| form::Error::validation(e.to_string()))?)
     }
 }
 

@@ -122,14 +122,6 @@ impl<'de, K: IdKind> Deserialize<'de> for Id<K> {
     }
 }
 
-impl<'a, K: IdKind> rocket::request::FromParam<'a> for Id<K> {
-    type Error = &'a str;
-
-    fn from_param(param: &'a str) -> Result<Self, Self::Error> {
-        Self::parse(param).ok_or(param)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

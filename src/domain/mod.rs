@@ -1,10 +1,12 @@
-//! The domain: users, sessions, passwords and their identifiers. Nothing here knows
-//! about HTTP or about how the store lays out its keys; the web layer converts raw
-//! input into these types once, at the edge.
+//! The domain: users, sessions, passwords, identifiers, why sessions end, audit
+//! events, one-time links and throttle counters: records and the rules about them,
+//! with no I/O. Nothing here knows about HTTP (the web layer converts raw input into
+//! these types once, at the edge: `web/params.rs`), about how the store lays out its
+//! keys, or about threads (argon2 runs in [`crate::hashing`]).
 
 pub mod audit;
 pub mod email;
-pub mod hasher;
+pub mod ended;
 pub mod ids;
 pub mod onetime;
 pub mod password;
@@ -14,6 +16,7 @@ pub mod throttle;
 pub mod user;
 
 pub use email::Email;
+pub use ended::EndReason;
 pub use ids::{SessionId, UserId};
 pub use password::Password;
 pub use session::{Session, SessionKind};

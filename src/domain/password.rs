@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use rocket::form::{self, FromFormField, ValueField};
 use serde::{Deserialize, Deserializer};
 use zxcvbn::feedback::Warning;
 
@@ -107,13 +106,6 @@ impl<'de> Deserialize<'de> for Password {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
         Password::new(raw).map_err(serde::de::Error::custom)
-    }
-}
-
-#[rocket::async_trait]
-impl<'v> FromFormField<'v> for Password {
-    fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        Ok(Password::new(field.value).map_err(|e| form::Error::validation(e.to_string()))?)
     }
 }
 

@@ -74,6 +74,12 @@ impl Session {
         if self.remember { remember } else { normal }
     }
 
+    /// Moves the rotation counter on: every credential issued before is spent.
+    pub fn rotate(&mut self, now: i64) {
+        self.rotation += 1;
+        self.rotated_at = now;
+    }
+
     /// Checks the idle and absolute limits at `now`.
     pub fn liveness(&self, now: i64, idle_timeout: Duration) -> Liveness {
         if self.expires_at.is_some_and(|end| now >= end) {

@@ -1,7 +1,8 @@
-//! The user record as stored, and the lean view the guards keep in memory.
+//! The user record as stored, and the rules for group names.
 
 use serde::{Deserialize, Serialize};
 
+use super::ended::{EndReason, RETIREMENTS_KEPT, Retired};
 use super::ids::UserId;
 
 /// Name of the group whose members may use the admin pages.
@@ -26,12 +27,45 @@ pub struct User {
     pub disabled: bool,
     /// Unix seconds.
     pub created_at: i64,
+    /// Why the latest generations were retired, oldest first (at most
+    /// [`RETIREMENTS_KEPT`]); records written before reasons existed have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<Retired>,
 }
 
 impl User {
     /// Whether the user belongs to the admin group.
     pub fn is_admin(&self) -> bool {
         self.groups.iter().any(|g| g == ADMIN_GROUP)
+    }
+
+    /// Retires the current generation for `reason`: every token minted under it is
+    /// refused from now on, and the reason is remembered for them.
+    pub fn retire_generation(&mut self, reason: EndReason) {
+        self.retired.push(Retired {
+            generation: self.generation,
+            reason,
+        });
+        let excess = self.retired.len().saturating_sub(RETIREMENTS_KEPT);
+        self.retired.drain(..excess);
+        self.generation += 1;
+    }
+}
+
+#[cfg(test)]
+impl User {
+    /// An enabled account with no password, groups or history, for unit tests.
+    pub(crate) fn sample(email: &str) -> User {
+        User {
+            id: UserId::random(),
+            email: email.to_owned(),
+            password_hash: String::new(),
+            generation: 0,
+            groups: Vec::new(),
+            disabled: false,
+            created_at: 0,
+            retired: Vec::new(),
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! | `emails` | lower-cased email (UTF-8) | user id (16 bytes) |
 //! | `sessions` | session id (16 bytes) | [`Session`](crate::domain::Session) as JSON |
 //! | `user_sessions` | user id ‖ session id (32 bytes) | empty: lists a user's sessions |
-//! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired |
+//! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired ‖ why it ended ([`EndReason`](crate::domain::EndReason) as JSON) |
 //! | `throttle` | `acct:` email · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
@@ -21,6 +21,21 @@
 //! does not know the field ignores it, and if it rewrites such a record the refresh
 //! token merely stops working (fail closed), so the version stays 1.)
 //!
+//! Why sessions end is recorded since the reasons of SPEC §9, without a new schema
+//! version: a `revoked` value is the old eight bytes followed by the reason, and an
+//! old value (the eight bytes alone) reads as an unknown reason; user records gained
+//! the optional `retired` list (why their latest generations were retired), absent
+//! in old records. An older build that meets a new `revoked` value fails closed: it
+//! cannot read the time, so it keeps refusing the session and never prunes the
+//! entry; it ignores `retired`, and if it rewrites a user record the reasons are
+//! merely lost, the generation still counts. Nothing can be misread into letting a
+//! token through, and a downgrade stays possible, so the version stays 1.
+//!
+//! Every change that ends sessions or retires a generation is one
+//! [`Store::commit`]: a single transaction over `users`, `sessions`,
+//! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
+//! revoked.
+//!
 //! A session record is rewritten by compare-and-swap when a token or refresh token
 //! rotates ([`Store::replace_session`]): the new digests and the spent ones land in
 //! one write, so two concurrent refreshes cannot both rotate, and a session removed
@@ -28,15 +43,24 @@
 //!
 //! Every write that matters for security is flushed before the caller acknowledges
 //! it (SPEC §2); sled alone would only flush every 500 ms.
+//!
+//! Beside sled's files the directory holds `portcullis.lock`, locked while a
+//! [`Store`] is open: another process is refused at once, and dropping the store
+//! waits for sled's own threads to close the database before letting go (`lock.rs`).
 
 mod audit;
+mod change;
+mod lock;
 mod onetime;
+mod revoked;
 mod sessions;
 mod throttle;
 mod users;
 
 use std::path::Path;
 
+pub use change::{Change, Ended, Ends};
+pub use revoked::Revoked;
 pub use sessions::Versioned;
 pub use users::InsertUserError;
 
@@ -56,6 +80,12 @@ pub enum StoreError {
         "the data directory uses schema version {found}, this build understands up to {SCHEMA_VERSION}"
     )]
     NewerSchema { found: u32 },
+    /// The database directory cannot be created or locked.
+    #[error("cannot use the data directory {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     /// sled reported an error.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
@@ -67,9 +97,12 @@ pub enum StoreError {
     Corrupt { tree: &'static str, reason: String },
 }
 
-/// Handle to the sled database and its trees; cheap to clone.
-#[derive(Clone)]
+/// The open database: sled and its trees, and this process's claim on the
+/// directory. Not `Clone`: there is exactly one handle, so dropping it is the known
+/// point where the database is closed and the directory is free again.
 pub struct Store {
+    // Field order matters: every sled handle is dropped before `_claim` (fields drop
+    // in declaration order), so the claim's drop sees sled closed.
     db: sled::Db,
     users: sled::Tree,
     emails: sled::Tree,
@@ -79,11 +112,13 @@ pub struct Store {
     audit: sled::Tree,
     throttle: sled::Tree,
     onetime: sled::Tree,
+    _claim: lock::DirLock,
 }
 
 impl Store {
     /// Opens (creating if needed) the database under `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let lock = lock::DirLock::take(dir)?;
         // sled caches up to 1 GiB of pages by default; the hot path reads nothing from
         // it, so a small cache keeps memory flat with a million sessions on disk.
         let db = sled::Config::new()
@@ -99,24 +134,7 @@ impl Store {
                 }
                 other => StoreError::Sled(other),
             })?;
-        let meta = db.open_tree("meta")?;
-        match meta.get("schema_version")? {
-            Some(raw) => {
-                let found = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| {
-                    StoreError::Corrupt {
-                        tree: "meta",
-                        reason: "schema_version is not 4 bytes".into(),
-                    }
-                })?);
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::NewerSchema { found });
-                }
-            }
-            None => {
-                meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-                db.flush()?;
-            }
-        }
+        check_schema(&db)?;
         Ok(Store {
             users: db.open_tree("users")?,
             emails: db.open_tree("emails")?,
@@ -127,6 +145,7 @@ impl Store {
             throttle: db.open_tree("throttle")?,
             onetime: db.open_tree("onetime")?,
             db,
+            _claim: lock,
         })
     }
 
@@ -144,14 +163,30 @@ impl Store {
         let copy = sled::Config::new().path(dir).open()?;
         copy.import(self.db.export());
         copy.flush()?;
+        drop(copy);
+        // The copy's files are complete only once sled's own threads let go of them.
+        lock::wait_until_closed(dir);
         Ok(())
     }
+}
 
-    /// Makes every write so far durable, from synchronous code.
-    pub fn flush_blocking(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
+/// Refuses a database written by a newer build; stamps a new one with
+/// [`SCHEMA_VERSION`].
+fn check_schema(db: &sled::Db) -> Result<(), StoreError> {
+    let meta = db.open_tree("meta")?;
+    let Some(raw) = meta.get("schema_version")? else {
+        meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+        db.flush()?;
+        return Ok(());
+    };
+    let found = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+        tree: "meta",
+        reason: "schema_version is not 4 bytes".into(),
+    })?);
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { found });
     }
+    Ok(())
 }
 
 /// sled's page cache.

@@ -1,4 +1,4 @@
-//! Session records, the per-user index, and the persisted revoked set.
+//! Session records and the per-user index.
 
 use super::{Store, StoreError, decode, encode};
 use crate::domain::{Session, SessionId, UserId};
@@ -10,7 +10,7 @@ pub struct Versioned {
     raw: sled::IVec,
 }
 
-fn index_key(user: &UserId, session: &SessionId) -> [u8; 32] {
+pub(super) fn index_key(user: &UserId, session: &SessionId) -> [u8; 32] {
     let mut key = [0u8; 32];
     key[..16].copy_from_slice(user.as_bytes());
     key[16..].copy_from_slice(session.as_bytes());
@@ -56,17 +56,6 @@ impl Store {
         Ok(swapped.is_ok())
     }
 
-    /// Deletes a session and its index entry, returning it; not yet flushed.
-    pub fn remove_session(&self, id: &SessionId) -> Result<Option<Session>, StoreError> {
-        let Some(raw) = self.sessions.remove(id.as_bytes())? else {
-            return Ok(None);
-        };
-        let session: Session = decode("sessions", &raw)?;
-        self.user_sessions
-            .remove(index_key(&session.user_id, &session.id))?;
-        Ok(Some(session))
-    }
-
     /// Every session of `user`, oldest first.
     pub fn sessions_of(&self, user: &UserId) -> Result<Vec<Session>, StoreError> {
         let mut sessions = Vec::new();
@@ -81,31 +70,5 @@ impl Store {
         }
         sessions.sort_by_key(|s| s.created_at);
         Ok(sessions)
-    }
-
-    /// Records that tokens of `id` must be refused until `until` (Unix seconds).
-    pub fn add_revoked(&self, id: &SessionId, until: i64) -> Result<(), StoreError> {
-        self.revoked.insert(id.as_bytes(), &until.to_be_bytes())?;
-        Ok(())
-    }
-
-    /// The revoked set, dropping entries whose tokens have all expired by `now`.
-    pub fn load_revoked(&self, now: i64) -> Result<Vec<(SessionId, i64)>, StoreError> {
-        let mut live = Vec::new();
-        for entry in self.revoked.iter() {
-            let (key, value) = entry?;
-            let until = value
-                .as_ref()
-                .try_into()
-                .map(i64::from_be_bytes)
-                .unwrap_or(i64::MAX);
-            match SessionId::from_bytes(&key) {
-                Some(id) if until > now => live.push((id, until)),
-                _ => {
-                    self.revoked.remove(key)?;
-                }
-            }
-        }
-        Ok(live)
     }
 }

@@ -1,6 +1,8 @@
-//! `AdminUser`: a logged-in browser user in the `admin` group. Built on the cached
-//! [`AuthUser`], so it costs nothing more than the session check; a logged-in user
-//! outside the group gets `403`, an anonymous one is sent to log in.
+//! `AdminUser`: a logged-in browser user in the `admin` group, and `AdminAction`:
+//! such a user who also confirmed their password recently. Built on [`AuthUser`],
+//! whose check is in memory (and whose refresh, if any, runs once per request), so
+//! it costs nothing more than the session check; a logged-in user outside the group
+//! gets `403`, an anonymous one is sent to log in.
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};

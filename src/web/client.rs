@@ -1,5 +1,10 @@
 //! The client behind a request: its address (believing `X-Forwarded-For` only from
-//! `trusted_proxies`) and its User-Agent.
+//! `trusted_proxies`) and its User-Agent. The one place addresses are read, for
+//! sessions, throttling and the audit log as for the forward-auth proxy check.
+//!
+//! Addresses are canonical: a server bound to `::` sees IPv4 peers as IPv4-mapped
+//! IPv6 (`::ffff:127.0.0.1`), which would match no IPv4 network of
+//! `trusted_proxies` and count apart from the same client seen over IPv4.
 
 use std::net::IpAddr;
 
@@ -8,10 +13,20 @@ use rocket::request::{FromRequest, Outcome, Request};
 use crate::auth::{Auth, Client};
 use crate::config::Config;
 
+/// The socket peer's address, canonical (IPv4-mapped addresses read as IPv4).
+pub fn peer_ip(request: &Request<'_>) -> Option<IpAddr> {
+    request.remote().map(|peer| peer.ip().to_canonical())
+}
+
+/// Whether `ip` (canonical) is one of `trusted_proxies`.
+pub fn is_trusted_proxy(config: &Config, ip: &IpAddr) -> bool {
+    config.trusted_proxies.iter().any(|net| net.contains(ip))
+}
+
 /// The client's address as far as we can trust it.
 pub fn client_ip(request: &Request<'_>, config: &Config) -> Option<IpAddr> {
-    let peer = request.remote()?.ip();
-    let trusted = |ip: &IpAddr| config.trusted_proxies.iter().any(|net| net.contains(ip));
+    let peer = peer_ip(request)?;
+    let trusted = |ip: &IpAddr| is_trusted_proxy(config, ip);
     if !trusted(&peer) {
         return Some(peer);
     }
@@ -23,7 +38,7 @@ pub fn client_ip(request: &Request<'_>, config: &Config) -> Option<IpAddr> {
         .flat_map(|value| value.split(','))
         .collect();
     for hop in hops.iter().rev() {
-        match hop.trim().parse::<IpAddr>() {
+        match hop.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
             Ok(ip) if trusted(&ip) => continue,
             Ok(ip) => return Some(ip),
             Err(_) => break,

@@ -1,17 +1,33 @@
-//! The HTTP face of Portcullis: HTML pages, their guards and helpers.
+//! The HTTP face of Portcullis: the browser guards (session cookie, admin, fresh
+//! re-authentication), the edge every form passes (CSRF, parsing, one page error),
+//! the client's address, security headers, view structs and the HTML pages. The
+//! JSON API (`crate::api`) and forward auth (`crate::authz`) reuse its guards.
 
 pub mod admin;
 pub mod client;
 pub mod csrf;
+pub mod error;
 pub mod forms;
 pub mod fresh;
 pub mod headers;
+pub mod models;
 pub mod pages;
+pub mod params;
 pub mod redirect;
 pub mod session;
 pub mod views;
 
+use rocket::http::uri::Origin;
+use rocket::response::Redirect;
 use rocket::{Catcher, Route, catchers, routes};
+
+use crate::config::Config;
+
+/// A `303` to `uri` (a route's `uri!`) under the base path the pages live under
+/// ([`Config::at`]).
+pub fn redirect(config: &Config, uri: Origin<'_>) -> Redirect {
+    Redirect::to(config.at(&uri.to_string()))
+}
 
 /// Every HTML route.
 pub fn routes() -> Vec<Route> {
@@ -41,14 +57,14 @@ pub fn routes() -> Vec<Route> {
         links::reset_submit,
         admin::users,
         admin::user,
-        admin::disable,
-        admin::enable,
-        admin::logout_everywhere,
-        admin::revoke_session,
-        admin::groups,
-        admin::reset_link,
+        admin::actions::disable,
+        admin::actions::enable,
+        admin::actions::logout_everywhere,
+        admin::actions::revoke_session,
+        admin::actions::groups,
+        admin::actions::reset_link,
         admin::invite,
-        admin::audit,
+        admin::log::audit,
     ]
 }
 

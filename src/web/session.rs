@@ -15,6 +15,7 @@ use rocket::{Ignite, Rocket, Sentinel};
 use time::OffsetDateTime;
 
 use super::client::client_of;
+use super::csrf::Csrf;
 use crate::auth::{Auth, Check, Identity, Issued, Refreshed};
 use crate::clock::secs;
 use crate::config::Config;
@@ -65,6 +66,20 @@ pub fn clear_session_cookie(cookies: &CookieJar<'_>, config: &Config) {
     cookies.remove_private(base_cookie(config, String::new()));
 }
 
+/// A session begins in this browser (login, registration, a link): its cookie is
+/// set and the CSRF token rotated, so a token planted before is worthless after.
+pub fn sign_in(cookies: &CookieJar<'_>, auth: &Auth, csrf: &Csrf, issued: &Issued) {
+    set_session_cookie(cookies, auth.config(), issued, auth.now());
+    csrf.rotate(cookies, auth.config());
+}
+
+/// This browser's session is over (logout, log out everywhere): the cookie is
+/// cleared and the CSRF token rotated.
+pub fn sign_out(cookies: &CookieJar<'_>, config: &Config, csrf: &Csrf) {
+    clear_session_cookie(cookies, config);
+    csrf.rotate(cookies, config);
+}
+
 /// A logged-in browser user. As a guard it forwards with `401` when the request is
 /// anonymous; the HTML catcher turns that into `303 /login?rd=<path>`.
 ///
@@ -113,9 +128,10 @@ fn check_cookie(request: &Request<'_>) -> Option<Check> {
     let name = cookie_name(auth.config());
     let presented = cookies.get(name)?;
     Some(
-        auth.check_presented(presented.value(), TokenKind::Browser, || {
-            cookies.get_private(name).map(|c| c.value().to_owned())
-        }),
+        auth.sessions()
+            .check_presented(presented.value(), TokenKind::Browser, || {
+                cookies.get_private(name).map(|c| c.value().to_owned())
+            }),
     )
 }
 
@@ -128,17 +144,18 @@ async fn settle(request: &Request<'_>, check: Option<Check>) -> Option<AuthUser>
     let claims = match check? {
         Check::Valid(identity) => return Some(AuthUser(identity)),
         Check::Expired(claims) => claims,
-        Check::Rejected => {
+        Check::Ended(_) | Check::Rejected => {
             clear_session_cookie(cookies, config);
             return None;
         }
     };
-    match auth.refresh(&claims, &client_of(request, config)).await {
+    let client = client_of(request, config);
+    match auth.sessions().refresh(&claims, &client).await {
         Ok(Refreshed::Renewed(identity, issued)) => {
             set_session_cookie(cookies, config, &issued, auth.now());
             Some(AuthUser(identity))
         }
-        Ok(Refreshed::Ended | Refreshed::ReuseDetected) => {
+        Ok(Refreshed::Ended(_)) => {
             clear_session_cookie(cookies, config);
             None
         }

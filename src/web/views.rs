@@ -139,9 +139,14 @@ impl<'r> Responder<'r, 'static> for Page {
 }
 
 impl Views {
-    /// Renders `name` with a JSON object as its context.
-    pub fn render(&self, status: Status, name: &str, context: serde_json::Value) -> Page {
-        match Context::from_value(context) {
+    /// Renders `name` with `context` (a typed page, serialised) as its context.
+    pub fn render(
+        &self,
+        status: Status,
+        name: &str,
+        context: &(impl serde::Serialize + ?Sized),
+    ) -> Page {
+        match Context::from_serialize(context) {
             Ok(context) => self.page(status, name, &context),
             Err(e) => {
                 rocket::error!("bad context for {name}: {e}");

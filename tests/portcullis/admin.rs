@@ -13,7 +13,8 @@ const NEW_PASSWORD: &str = "a different long passphrase";
 fn user_id(app: &TestApp, email: &str) -> String {
     let email = portcullis::domain::Email::parse(email).unwrap();
     app.auth()
-        .user_by_email(&email)
+        .accounts()
+        .by_email(&email)
         .unwrap()
         .expect("user exists")
         .id
@@ -33,7 +34,7 @@ fn shown_link(body: &str, kind: &str) -> String {
 #[test]
 fn the_setup_link_creates_an_admin_once() {
     let app = TestApp::spawn();
-    let token = block_on(app.auth().create_setup_link()).unwrap();
+    let token = block_on(app.auth().links().create_setup()).unwrap();
     let path = format!("/setup/{token}");
 
     let mut first = app.browser();
@@ -59,13 +60,13 @@ fn the_setup_link_creates_an_admin_once() {
         ("password", PASSWORD),
     ]);
     assert_eq!(second.post_raw(&path, &again, &[]).status, Status::NotFound);
-    assert_eq!(app.auth().user_summaries().unwrap().len(), 1);
+    assert_eq!(app.auth().accounts().summaries().unwrap().len(), 1);
 }
 
 #[test]
 fn a_setup_link_is_dead_once_any_account_exists() {
     let app = TestApp::spawn();
-    let token = block_on(app.auth().create_setup_link()).unwrap();
+    let token = block_on(app.auth().links().create_setup()).unwrap();
     registered(&app, "early@example.com");
     assert_eq!(
         app.browser().get(&format!("/setup/{token}")).status,
@@ -76,7 +77,7 @@ fn a_setup_link_is_dead_once_any_account_exists() {
 #[test]
 fn unknown_and_wrong_kind_links_are_404() {
     let app = TestApp::spawn();
-    let setup = block_on(app.auth().create_setup_link()).unwrap();
+    let setup = block_on(app.auth().links().create_setup()).unwrap();
     let mut browser = app.browser();
     for path in [
         "/setup/AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
@@ -94,8 +95,8 @@ fn a_new_setup_link_replaces_the_previous_one() {
     // A link is made (and printed) at each start without accounts; only the newest
     // works. (The printing itself is checked on the real binary in `logs`.)
     let app = TestApp::spawn();
-    let first = block_on(app.auth().create_setup_link()).unwrap();
-    let second = block_on(app.auth().create_setup_link()).unwrap();
+    let first = block_on(app.auth().links().create_setup()).unwrap();
+    let second = block_on(app.auth().links().create_setup()).unwrap();
     let mut browser = app.browser();
     assert_eq!(
         browser.get(&format!("/setup/{first}")).status,
@@ -177,7 +178,11 @@ fn closed_registration_refuses_invites_both_ways() {
     assert_eq!(refused.status, Status::Forbidden);
     assert!(refused.body.contains("closed"));
     // An invite made before the server was closed is refused too.
-    let token = block_on(app.auth().create_invite(Vec::new(), &Default::default()));
+    let token = block_on(
+        app.auth()
+            .links()
+            .create_invite(Vec::new(), &Default::default()),
+    );
     assert!(token.is_err());
     let mut guest = app.browser();
     assert_eq!(guest.get("/register").status, Status::Forbidden);
@@ -285,14 +290,14 @@ fn an_admin_can_end_one_session_or_all_of_them() {
     phone.login("user@example.com", PASSWORD);
     let id = user_id(&app, "user@example.com");
     let uid = portcullis::domain::UserId::parse(&id).unwrap();
-    let sessions = app.auth().sessions_of(&uid).unwrap();
+    let sessions = app.auth().sessions().list(&uid).unwrap();
     assert_eq!(sessions.len(), 2);
     let page = admin.get(&format!("/admin/users/{id}")).body;
     assert!(page.contains(&sessions[0].id.to_string()));
 
     // Someone else's session id under this user: 404, nothing ends.
     let admin_id = portcullis::domain::UserId::parse(&user_id(&app, "root@example.com")).unwrap();
-    let admin_session = app.auth().sessions_of(&admin_id).unwrap()[0].id;
+    let admin_session = app.auth().sessions().list(&admin_id).unwrap()[0].id;
     let wrong = admin.post_form(
         &format!("/admin/users/{id}/sessions/{admin_session}/revoke"),
         &[],
@@ -350,7 +355,8 @@ fn admin_actions_need_a_fresh_password_confirmation() {
     assert_eq!(stale.location(), Some(format!("/reauth?{back}").as_str()));
     assert!(
         app.auth()
-            .user_summary(&portcullis::domain::UserId::parse(&id).unwrap())
+            .accounts()
+            .summary(&portcullis::domain::UserId::parse(&id).unwrap())
             .unwrap()
             .is_some_and(|u| !u.user.disabled)
     );

@@ -78,11 +78,11 @@ fn disabling_an_account_ends_its_sessions_at_once() {
     phone.login("alice@example.com", PASSWORD);
     let auth = app.auth();
     let email = Email::parse("alice@example.com").unwrap();
-    let id = auth.user_by_email(&email).unwrap().unwrap().id;
+    let id = auth.accounts().by_email(&email).unwrap().unwrap().id;
 
-    rocket::execute(auth.set_disabled(&id, true, &Client::default())).unwrap();
+    rocket::execute(auth.accounts().set_disabled(&id, true, &Client::default())).unwrap();
 
     assert_eq!(laptop.get("/account").status, Status::SeeOther);
     assert_eq!(phone.get("/account").status, Status::SeeOther);
-    assert!(auth.sessions_of(&id).unwrap().is_empty());
+    assert!(auth.sessions().list(&id).unwrap().is_empty());
 }

@@ -66,13 +66,18 @@ fn caddy(browser: &mut Browser<'_>, method: &str, uri: &str, extra: &[(&str, &st
 
 fn user_id(app: &TestApp, email: &str) -> UserId {
     let email = Email::parse(email).unwrap();
-    app.auth().user_by_email(&email).unwrap().unwrap().id
+    app.auth().accounts().by_email(&email).unwrap().unwrap().id
 }
 
 fn set_groups(app: &TestApp, email: &str, groups: &[&str]) {
     let id = user_id(app, email);
     let groups = groups.iter().map(|g| g.to_string()).collect();
-    rocket::execute(app.auth().set_groups(&id, groups, &Client::default())).unwrap();
+    rocket::execute(
+        app.auth()
+            .accounts()
+            .set_groups(&id, groups, &Client::default()),
+    )
+    .unwrap();
 }
 
 fn no_control_chars(reply: &Reply) {
@@ -423,7 +428,12 @@ fn revoked_sessions_old_generations_and_disabled_users_are_refused() {
     let mut again = anonymous(&app);
     again.login("alice@example.com", PASSWORD);
     let id = user_id(&app, "alice@example.com");
-    rocket::execute(app.auth().set_disabled(&id, true, &Client::default())).unwrap();
+    rocket::execute(
+        app.auth()
+            .accounts()
+            .set_disabled(&id, true, &Client::default()),
+    )
+    .unwrap();
     assert_eq!(caddy(&mut again, "GET", "/docs", &[]).status, Status::Found);
 }
 

@@ -267,3 +267,27 @@ fn backup_is_a_complete_data_dir_that_a_server_can_start_from() {
         Status::SeeOther
     );
 }
+
+#[test]
+fn commands_open_the_data_dir_as_the_server_does() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+
+    let first = portcullis(dir.path(), &["user", "list"], None);
+    assert!(first.status.success(), "{}", text(&first));
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode, 0o700,
+        "the data dir holds keys: nobody else may list it"
+    );
+
+    // A key retired long ago is dropped by a command too, not only by the server.
+    let rotated = portcullis(dir.path(), &["keys", "rotate"], None);
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    std::fs::write(data.join("keys/0001.retired"), "0\n").unwrap();
+    let again = portcullis(dir.path(), &["user", "list"], None);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(!data.join("keys/0001.paserk").exists());
+    assert!(data.join("keys/0002.paserk").exists());
+}

@@ -38,9 +38,32 @@ fn launch_error(settings: &[(&str, rocket::figment::value::Value)]) -> String {
 
 #[test]
 fn an_unknown_key_stops_the_launch() {
-    let error = launch_error(&[("sesion_lifetime", 5.into())]);
+    // The message naming the key is what the operator reads: the real binary's.
+    let dir = tempfile::tempdir().unwrap();
+    let rocket_toml = dir.path().join("Rocket.toml");
+    std::fs::write(&rocket_toml, "[default.portcullis]\nsesion_lifetime = 5\n").unwrap();
 
-    assert!(error.to_lowercase().contains("fairing"), "{error}");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .current_dir(dir.path())
+        .env("ROCKET_CONFIG", &rocket_toml)
+        .env("ROCKET_ADDRESS", "127.0.0.1")
+        .env("ROCKET_PORT", "0")
+        .env("PORTCULLIS_DATA_DIR", dir.path().join("data"))
+        .output()
+        .expect("the portcullis binary runs");
+
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!output.status.success(), "{printed}");
+    assert!(printed.contains("sesion_lifetime"), "{printed}");
+    let in_process = launch_error(&[("sesion_lifetime", 5.into())]);
+    assert!(
+        in_process.to_lowercase().contains("fairing"),
+        "{in_process}"
+    );
 }
 
 #[test]

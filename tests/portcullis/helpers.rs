@@ -352,7 +352,7 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 /// The first administrator, created through the setup link, with a logged-in browser.
 pub fn first_admin<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
-    let token = block_on(app.auth().create_setup_link()).expect("setup link");
+    let token = block_on(app.auth().links().create_setup()).expect("setup link");
     let mut browser = app.browser();
     let page = browser.get(&format!("/setup/{token}"));
     assert_eq!(page.status, Status::Ok, "{}", page.body);

@@ -1,89 +1,97 @@
 //! `GET /account` and the session actions on it (SPEC §3).
 
-use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
 use rocket::response::Redirect;
-use rocket::serde::json::json;
-use rocket::{State, get, post};
+use rocket::{State, get, post, uri};
+use serde::Serialize;
 
-use super::super::client::ClientInfo;
-use super::super::csrf::Csrf;
-use super::super::forms::CsrfOnly;
-use super::super::session::{AuthUser, clear_session_cookie};
-use super::super::views::{Page, Views};
+use super::login;
 use crate::auth::Auth;
 use crate::domain::SessionId;
-use crate::error::{Error, Result};
+use crate::web::client::ClientInfo;
+use crate::web::csrf::{Csrf, CsrfForm};
+use crate::web::error::{Error, Result};
+use crate::web::forms::NoFields;
+use crate::web::models::SessionView;
+use crate::web::redirect;
+use crate::web::session::{AuthUser, sign_out};
+use crate::web::views::{Page, Views};
+
+/// `account.html`'s context.
+#[derive(Serialize)]
+struct AccountPage<'a> {
+    csrf_token: &'a str,
+    user: Me<'a>,
+    is_admin: bool,
+    sessions: Vec<SessionView>,
+}
+
+/// Who the account page is about.
+#[derive(Serialize)]
+struct Me<'a> {
+    email: &'a str,
+    groups: &'a [String],
+}
 
 /// The user's email, groups and sessions, with the actions on them.
 #[get("/account")]
 pub fn show(user: AuthUser, csrf: Csrf, auth: &State<Auth>, views: &State<Views>) -> Result<Page> {
     let me = &user.0;
-    let sessions = super::session_rows(&auth.sessions_of(&me.user.id)?, Some(&me.session));
-    Ok(views.render(
-        Status::Ok,
-        "account.html",
-        json!({
-            "csrf_token": csrf.token(),
-            "user": { "email": me.user.email, "groups": me.user.groups },
-            "is_admin": me.user.is_admin(),
-            "sessions": sessions,
-        }),
-    ))
+    let sessions = auth.sessions().list(&me.user.id)?;
+    let page = AccountPage {
+        csrf_token: csrf.token(),
+        user: Me {
+            email: &me.user.email,
+            groups: &me.user.groups,
+        },
+        is_admin: me.user.is_admin(),
+        sessions: SessionView::page_list(&sessions, Some(&me.session)),
+    };
+    Ok(views.render(Status::Ok, "account.html", &page))
 }
 
 /// Ends one of the user's own sessions; someone else's id is a 404 and untouched.
-#[post("/account/sessions/<id>/revoke", data = "<form>")]
+#[post("/account/sessions/<id>/revoke", data = "<_form>")]
 pub async fn revoke(
     id: Result<SessionId, &str>,
-    form: Form<Contextual<'_, CsrfOnly>>,
+    _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    csrf: Csrf,
     client: ClientInfo,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
-    csrf.verify(form.context.field_value("csrf_token"))?;
     let id = id.map_err(|_| Error::NotFound)?;
-    if auth
-        .end_own_session(&user.0.user.id, &id, &client.0)
-        .await?
-    {
-        Ok(Redirect::to(auth.config().at("/account")))
-    } else {
-        Err(Error::NotFound)
+    match auth.sessions().revoke(&user.0, &id, &client.0).await? {
+        true => Ok(redirect(auth.config(), uri!(show))),
+        false => Err(Error::NotFound),
     }
 }
 
 /// Signs out every other device; this one stays.
-#[post("/account/sessions/revoke-others", data = "<form>")]
+#[post("/account/sessions/revoke-others", data = "<_form>")]
 pub async fn revoke_others(
-    form: Form<Contextual<'_, CsrfOnly>>,
+    _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    csrf: Csrf,
     client: ClientInfo,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
-    csrf.verify(form.context.field_value("csrf_token"))?;
-    let me = &user.0;
-    auth.end_other_sessions(&me.user.id, Some(&me.session), &client.0)
-        .await?;
-    Ok(Redirect::to(auth.config().at("/account")))
+    auth.sessions().end_others(&user.0, &client.0).await?;
+    Ok(redirect(auth.config(), uri!(show)))
 }
 
 /// Ends every session of the user, this one included, and kills every token they
-/// hold by bumping their generation.
+/// hold by retiring their generation.
 #[post("/account/logout-everywhere", data = "<form>")]
 pub async fn logout_everywhere(
-    form: Form<Contextual<'_, CsrfOnly>>,
+    form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    mut csrf: Csrf,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
-    csrf.verify(form.context.field_value("csrf_token"))?;
-    auth.logout_everywhere(&user.0.user.id, &client.0).await?;
-    clear_session_cookie(cookies, auth.config());
-    csrf.rotate(cookies, auth.config());
-    Ok(Redirect::to(auth.config().at("/login")))
+    let sessions = auth.sessions();
+    sessions
+        .log_out_everywhere(&user.0.user.id, &client.0)
+        .await?;
+    sign_out(cookies, auth.config(), &form.csrf);
+    Ok(login::to_login(auth.config()))
 }

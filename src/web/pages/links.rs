@@ -3,20 +3,21 @@
 //! password. An unknown, used or expired token is a 404, whatever the route; a link
 //! of one kind never works on another kind's route.
 
-use rocket::form::{Contextual, Form};
-use rocket::http::{CookieJar, Status};
-use rocket::response::Redirect;
-use rocket::serde::json::json;
-use rocket::{Either, State, get, post};
+use rocket::http::CookieJar;
+use rocket::http::uri::Origin;
+use rocket::{State, get, post, uri};
+use serde::Serialize;
 
-use super::super::client::ClientInfo;
-use super::super::csrf::Csrf;
-use super::super::forms::{RegisterForm, ResetForm, first_error};
-use super::super::session::set_session_cookie;
-use super::super::views::{Page, Views};
-use crate::auth::{Auth, LinkError};
+use super::{account, admin, login};
+use crate::auth::Auth;
 use crate::domain::onetime::Purpose;
-use crate::error::{Error, Result};
+use crate::web::client::ClientInfo;
+use crate::web::csrf::{Csrf, CsrfForm};
+use crate::web::error::{Error, Result};
+use crate::web::forms::{Answer, FormPage, RegisterForm, ResetForm, answer};
+use crate::web::redirect;
+use crate::web::session::sign_in;
+use crate::web::views::{Page, Views};
 
 /// The three kinds of link, as their routes name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +43,15 @@ impl Kind {
             Purpose::Reset { .. } => Kind::Reset,
         }
     }
+
+    /// Where the form of a `token` link of this kind posts to.
+    fn action(self, token: &str) -> Origin<'static> {
+        match self {
+            Kind::Setup => uri!(setup_submit(token)),
+            Kind::Invite => uri!(invite_submit(token)),
+            Kind::Reset => uri!(reset_submit(token)),
+        }
+    }
 }
 
 /// A usable link, checked against the route it came in on.
@@ -51,10 +61,24 @@ struct Link<'a> {
     purpose: Purpose,
 }
 
+/// `link.html`'s context.
+#[derive(Serialize)]
+struct LinkPage<'a> {
+    csrf_token: &'a str,
+    kind: &'static str,
+    action: String,
+    groups: &'a [String],
+    email: &'a str,
+}
+
+impl FormPage for LinkPage<'_> {
+    const TEMPLATE: &'static str = "link.html";
+}
+
 impl<'a> Link<'a> {
     /// The link if it is usable and of `kind`; a 404 otherwise.
     fn find(auth: &Auth, token: &'a str, kind: Kind) -> Result<Link<'a>> {
-        match auth.peek_link(token)? {
+        match auth.links().peek(token)? {
             Some(purpose) if Kind::of(&purpose) == kind => Ok(Link {
                 kind,
                 token,
@@ -64,222 +88,135 @@ impl<'a> Link<'a> {
         }
     }
 
-    fn page(
-        &self,
-        views: &Views,
-        status: Status,
-        csrf: &Csrf,
-        email: &str,
-        error: Option<&str>,
-    ) -> Page {
+    /// The link's form, with `email` typed in.
+    fn page<'p>(&'p self, csrf: &'p Csrf, email: &'p str) -> LinkPage<'p> {
         let groups = match &self.purpose {
-            Purpose::Invite { groups } => groups.clone(),
-            _ => Vec::new(),
+            Purpose::Invite { groups } => groups.as_slice(),
+            _ => &[],
         };
-        views.render(
-            status,
-            "link.html",
-            json!({
-                "csrf_token": csrf.token(),
-                "kind": self.kind.name(),
-                "action": format!("/{}/{}", self.kind.name(), self.token),
-                "groups": groups,
-                "email": email,
-                "error": error,
-            }),
-        )
-    }
-
-    /// The form again, with why the use was refused.
-    fn refused(&self, views: &Views, csrf: &Csrf, email: &str, error: &LinkError) -> Page {
-        let status = match error {
-            LinkError::NotFound => Status::NotFound,
-            LinkError::Weak(_) => Status::UnprocessableEntity,
-            LinkError::EmailTaken => Status::Conflict,
-            LinkError::Closed => Status::Forbidden,
-            LinkError::RateLimited(_) => Status::TooManyRequests,
-            LinkError::Internal(_) => Status::InternalServerError,
-        };
-        let page = self.page(views, status, csrf, email, Some(&error.to_string()));
-        match error {
-            LinkError::RateLimited(wait) => page.retry_after(*wait),
-            _ => page,
+        LinkPage {
+            csrf_token: csrf.token(),
+            kind: self.kind.name(),
+            action: self.kind.action(self.token).to_string(),
+            groups,
+            email,
         }
     }
 }
 
-async fn show(kind: Kind, token: &str, csrf: Csrf, auth: &Auth, views: &Views) -> Result<Page> {
-    Ok(Link::find(auth, token, kind)?.page(views, Status::Ok, &csrf, "", None))
+fn show(kind: Kind, token: &str, csrf: Csrf, auth: &Auth, views: &Views) -> Result<Page> {
+    Ok(Link::find(auth, token, kind)?.page(&csrf, "").show(views))
 }
 
 /// The first-admin form.
 #[get("/setup/<token>")]
-pub async fn setup_show(
+pub fn setup_show(
     token: &str,
     csrf: Csrf,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
-    show(Kind::Setup, token, csrf, auth, views).await
+    show(Kind::Setup, token, csrf, auth, views)
 }
 
 /// The invited-account form.
 #[get("/invite/<token>")]
-pub async fn invite_show(
+pub fn invite_show(
     token: &str,
     csrf: Csrf,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
-    show(Kind::Invite, token, csrf, auth, views).await
+    show(Kind::Invite, token, csrf, auth, views)
 }
 
 /// The new-password form.
 #[get("/reset/<token>")]
-pub async fn reset_show(
+pub fn reset_show(
     token: &str,
     csrf: Csrf,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
-    show(Kind::Reset, token, csrf, auth, views).await
+    show(Kind::Reset, token, csrf, auth, views)
 }
 
-/// What the account-creating routes share.
-struct Accept<'a, 'r> {
+/// Creates an account through a setup or invite link and logs it in: the first
+/// admin lands on the admin panel, everyone else on their account.
+async fn accept_account(
     kind: Kind,
-    token: &'a str,
-    form: Form<Contextual<'r, RegisterForm>>,
-    csrf: Csrf,
+    token: &str,
+    form: CsrfForm<'_, RegisterForm>,
     client: ClientInfo,
-    cookies: &'a CookieJar<'a>,
-    auth: &'a Auth,
-    views: &'a Views,
-}
-
-async fn accept_account(request: Accept<'_, '_>) -> Result<Either<Redirect, Page>> {
-    let Accept {
-        kind,
-        token,
-        form,
-        mut csrf,
-        client,
-        cookies,
-        auth,
-        views,
-    } = request;
-    csrf.verify(form.context.field_value("csrf_token"))?;
+    cookies: &CookieJar<'_>,
+    auth: &Auth,
+    views: &Views,
+) -> Answer {
     let link = Link::find(auth, token, kind)?;
-    let typed_email = form.context.field_value("email").unwrap_or_default();
-    let Some(new) = &form.value else {
-        let message = first_error(&form.context);
-        let page = link.page(
-            views,
-            Status::UnprocessableEntity,
-            &csrf,
-            typed_email,
-            Some(&message),
-        );
-        return Ok(Either::Right(page));
-    };
-    match auth
-        .accept_account_link(token, &new.email, &new.password, &client.0)
-        .await
-    {
-        Ok((_, issued)) => {
-            set_session_cookie(cookies, auth.config(), &issued, auth.now());
-            csrf.rotate(cookies, auth.config());
-            let next = if kind == Kind::Setup {
-                "/admin"
-            } else {
-                "/account"
-            };
-            Ok(Either::Left(Redirect::to(auth.config().at(next))))
-        }
-        Err(LinkError::NotFound) => Err(Error::NotFound),
-        Err(LinkError::Internal(e)) => Err(e.into()),
-        Err(e) => Ok(Either::Right(link.refused(views, &csrf, typed_email, &e))),
+    let (new, csrf) = (form.value(), &form.csrf);
+    let outcome = async move {
+        let new = new?;
+        let links = auth.links();
+        let (email, password) = (&new.email, &new.password);
+        let (_, issued) = links
+            .accept_account(token, email, password, &client.0)
+            .await?;
+        sign_in(cookies, auth, csrf, &issued);
+        Ok(match kind {
+            Kind::Setup => redirect(auth.config(), uri!(admin::users)),
+            _ => redirect(auth.config(), uri!(account::show)),
+        })
     }
+    .await;
+    answer(views, outcome, || {
+        Ok(link.page(&form.csrf, form.field("email")))
+    })
 }
 
 /// Creates the first admin and logs them in.
 #[post("/setup/<token>", data = "<form>")]
 pub async fn setup_submit(
     token: &str,
-    form: Form<Contextual<'_, RegisterForm>>,
-    csrf: Csrf,
+    form: CsrfForm<'_, RegisterForm>,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
-) -> Result<Either<Redirect, Page>> {
-    accept_account(Accept {
-        kind: Kind::Setup,
-        token,
-        form,
-        csrf,
-        client,
-        cookies,
-        auth,
-        views,
-    })
-    .await
+) -> Answer {
+    accept_account(Kind::Setup, token, form, client, cookies, auth, views).await
 }
 
 /// Creates the invited account and logs it in.
 #[post("/invite/<token>", data = "<form>")]
 pub async fn invite_submit(
     token: &str,
-    form: Form<Contextual<'_, RegisterForm>>,
-    csrf: Csrf,
+    form: CsrfForm<'_, RegisterForm>,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
-) -> Result<Either<Redirect, Page>> {
-    accept_account(Accept {
-        kind: Kind::Invite,
-        token,
-        form,
-        csrf,
-        client,
-        cookies,
-        auth,
-        views,
-    })
-    .await
+) -> Answer {
+    accept_account(Kind::Invite, token, form, client, cookies, auth, views).await
 }
 
 /// Sets the new password; every session of the user ends.
 #[post("/reset/<token>", data = "<form>")]
 pub async fn reset_submit(
     token: &str,
-    form: Form<Contextual<'_, ResetForm>>,
-    csrf: Csrf,
+    form: CsrfForm<'_, ResetForm>,
     client: ClientInfo,
     auth: &State<Auth>,
     views: &State<Views>,
-) -> Result<Either<Redirect, Page>> {
-    csrf.verify(form.context.field_value("csrf_token"))?;
+) -> Answer {
     let link = Link::find(auth, token, Kind::Reset)?;
-    let Some(reset) = &form.value else {
-        let message = first_error(&form.context);
-        let page = link.page(
-            views,
-            Status::UnprocessableEntity,
-            &csrf,
-            "",
-            Some(&message),
-        );
-        return Ok(Either::Right(page));
-    };
-    match auth
-        .accept_reset_link(token, &reset.new_password, &client.0)
-        .await
-    {
-        Ok(()) => Ok(Either::Left(Redirect::to(auth.config().at("/login")))),
-        Err(LinkError::NotFound) => Err(Error::NotFound),
-        Err(LinkError::Internal(e)) => Err(e.into()),
-        Err(e) => Ok(Either::Right(link.refused(views, &csrf, "", &e))),
+    let reset = form.value();
+    let outcome = async move {
+        let password = &reset?.new_password;
+        auth.links()
+            .accept_reset(token, password, &client.0)
+            .await?;
+        Ok(login::to_login(auth.config()))
     }
+    .await;
+    answer(views, outcome, || Ok(link.page(&form.csrf, "")))
 }

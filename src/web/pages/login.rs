@@ -1,36 +1,31 @@
 //! `GET/POST /login` and `POST /logout` (SPEC §3).
 
-use rocket::form::{Contextual, Form};
+use rocket::form::Context;
 use rocket::http::{CookieJar, Status};
 use rocket::response::Redirect;
-use rocket::serde::json::json;
-use rocket::{Either, State, get, post};
+use rocket::{Either, State, get, post, uri};
+use serde::Serialize;
 
-use super::super::csrf::Csrf;
-use super::super::forms::{CsrfOnly, LoginForm};
-use super::super::redirect::target_or_fallback;
-use super::super::session::{MaybeUser, clear_session_cookie, set_session_cookie};
-use super::super::views::{Page, Views};
-use crate::auth::{Auth, LoginError};
-use crate::domain::SessionKind;
-use crate::error::Result;
+use crate::auth::Auth;
+use crate::config::Config;
 use crate::web::client::ClientInfo;
+use crate::web::csrf::{Csrf, CsrfForm};
+use crate::web::error::{Error, Result};
+use crate::web::forms::{Answer, FormPage, LoginForm, NoFields, answer, has_missing_field};
+use crate::web::redirect::target_or_fallback;
+use crate::web::session::{MaybeUser, sign_in, sign_out};
+use crate::web::views::{Page, Views};
 
-const INVALID: &str = "Invalid email or password.";
+/// The login form as `login.html` sees it.
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    csrf_token: &'a str,
+    email: &'a str,
+    rd: Option<&'a str>,
+}
 
-fn login_page(
-    views: &Views,
-    status: Status,
-    csrf: &Csrf,
-    email: &str,
-    rd: Option<&str>,
-    error: Option<&str>,
-) -> Page {
-    views.render(
-        status,
-        "login.html",
-        json!({ "csrf_token": csrf.token(), "email": email, "rd": rd, "error": error }),
-    )
+impl FormPage for LoginPage<'_> {
+    const TEMPLATE: &'static str = "login.html";
 }
 
 /// The login form; a logged-in user goes straight on.
@@ -45,97 +40,79 @@ pub fn show(
     if user.0.is_some() {
         return Either::Left(Redirect::to(target_or_fallback(rd, auth.config())));
     }
-    Either::Right(login_page(views, Status::Ok, &csrf, "", rd, None))
+    let page = LoginPage {
+        csrf_token: csrf.token(),
+        email: "",
+        rd,
+    };
+    Either::Right(page.show(views))
+}
+
+/// A form that does not parse: a malformed email cannot belong to an account, so
+/// it gets the same answer as a wrong password; only an incomplete form gets its
+/// own message.
+fn unparsed(context: &Context<'_>) -> Error {
+    if has_missing_field(context) {
+        Error::refused(
+            Status::UnprocessableEntity,
+            "Enter your email and password.",
+        )
+    } else {
+        Error::refused(Status::Unauthorized, "Invalid email or password.")
+    }
 }
 
 /// Checks the credentials, opens a new session and sends the user to `rd`.
 #[post("/login", data = "<form>")]
 pub async fn submit(
-    form: Form<Contextual<'_, LoginForm>>,
-    mut csrf: Csrf,
+    form: CsrfForm<'_, LoginForm>,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
-) -> Result<Either<Redirect, Page>> {
-    csrf.verify(form.context.field_value("csrf_token"))?;
-    let rd = form.context.field_value("rd");
-    let typed_email = form.context.field_value("email").unwrap_or_default();
-    let Some(login) = &form.value else {
-        // A malformed email cannot belong to an account: same answer as a wrong
-        // password. Only an incomplete form gets its own message.
-        let (status, message) = if super::super::forms::has_missing_field(&form.context) {
-            (
-                Status::UnprocessableEntity,
-                "Enter your email and password.",
-            )
-        } else {
-            (Status::Unauthorized, INVALID)
-        };
-        return Ok(Either::Right(login_page(
-            views,
-            status,
-            &csrf,
-            typed_email,
-            rd,
-            Some(message),
-        )));
-    };
-    match auth
-        .login(
-            &login.email,
-            &login.password,
-            login.remember,
-            SessionKind::Browser,
-            &client.0,
-        )
-        .await
-    {
-        Ok((_, issued)) => {
-            set_session_cookie(cookies, auth.config(), &issued, auth.now());
-            csrf.rotate(cookies, auth.config());
-            let target = target_or_fallback(login.rd.as_deref(), auth.config());
-            Ok(Either::Left(Redirect::to(target)))
-        }
-        Err(LoginError::InvalidCredentials) => Ok(Either::Right(login_page(
-            views,
-            Status::Unauthorized,
-            &csrf,
-            typed_email,
-            rd,
-            Some(INVALID),
-        ))),
-        Err(LoginError::Throttled(wait)) => {
-            let message = LoginError::Throttled(wait).to_string();
-            let page = login_page(
-                views,
-                Status::TooManyRequests,
-                &csrf,
-                typed_email,
-                rd,
-                Some(&message),
-            );
-            Ok(Either::Right(page.retry_after(wait)))
-        }
-        Err(LoginError::Internal(e)) => Err(e.into()),
+) -> Answer {
+    let (login, csrf) = (
+        form.value().map_err(|_| unparsed(form.context())),
+        &form.csrf,
+    );
+    let outcome = async move {
+        let login = login?;
+        let sessions = auth.sessions();
+        let (_, issued) = sessions
+            .login(&login.email, &login.password, login.remember, &client.0)
+            .await?;
+        sign_in(cookies, auth, csrf, &issued);
+        let target = target_or_fallback(login.rd.as_deref(), auth.config());
+        Ok(Redirect::to(target))
     }
+    .await;
+    let page = || {
+        Ok(LoginPage {
+            csrf_token: form.csrf.token(),
+            email: form.field("email"),
+            rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
+        })
+    };
+    answer(views, outcome, page)
 }
 
 /// Ends this browser's session and clears its cookie.
 #[post("/logout", data = "<form>")]
 pub async fn logout(
-    form: Form<Contextual<'_, CsrfOnly>>,
+    form: CsrfForm<'_, NoFields>,
     user: MaybeUser,
-    mut csrf: Csrf,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
-    csrf.verify(form.context.field_value("csrf_token"))?;
     if let Some(user) = user.0 {
-        auth.logout(&user.0, &client.0).await?;
+        auth.sessions().logout(&user.0, &client.0).await?;
     }
-    clear_session_cookie(cookies, auth.config());
-    csrf.rotate(cookies, auth.config());
-    Ok(Redirect::to(auth.config().at("/login")))
+    sign_out(cookies, auth.config(), &form.csrf);
+    Ok(to_login(auth.config()))
+}
+
+/// `303` to the login page.
+pub(crate) fn to_login(config: &Config) -> Redirect {
+    crate::web::redirect(config, uri!(show(rd = None::<&str>)))
 }

@@ -3,19 +3,22 @@
 use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Redirect, Responder};
-use rocket::{catch, get};
+use rocket::{catch, get, uri};
 
-use super::super::session::{MaybeUser, forget_dead_cookie};
-use super::super::views::STYLESHEET;
+use super::{account, login};
 use crate::auth::Auth;
-use crate::error::error_page;
+use crate::web::csrf::was_refused;
+use crate::web::error::{Error, error_page};
+use crate::web::redirect;
+use crate::web::session::{MaybeUser, forget_dead_cookie};
+use crate::web::views::STYLESHEET;
 
 /// `/` sends users to their account, everyone else to the login form.
 #[get("/")]
 pub fn index(user: MaybeUser, auth: &rocket::State<Auth>) -> Redirect {
     match user.0 {
-        Some(_) => Redirect::to(auth.config().at("/account")),
-        None => Redirect::to(auth.config().at("/login")),
+        Some(_) => redirect(auth.config(), uri!(account::show)),
+        None => login::to_login(auth.config()),
     }
 }
 
@@ -68,8 +71,10 @@ pub struct ErrorPage(Status);
 
 impl<'r> Responder<'r, 'static> for ErrorPage {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let csrf = Error::Csrf.to_string();
         let message = match self.0.code {
             400 => "The request could not be understood.",
+            403 if was_refused(request) => &csrf,
             403 => "You are not allowed to do that.",
             404 => "There is nothing here.",
             413 => "The request is too large.",

@@ -2,82 +2,66 @@
 //! re-authentication and the current password; every other session ends, this one
 //! continues with a new token.
 
-use rocket::form::{Contextual, Form};
-use rocket::http::{CookieJar, Status};
-use rocket::response::Redirect;
-use rocket::serde::json::json;
-use rocket::{Either, State, get, post};
+use rocket::http::CookieJar;
+use rocket::{State, get, post, uri};
+use serde::Serialize;
 
-use super::super::client::ClientInfo;
-use super::super::csrf::Csrf;
-use super::super::forms::{PasswordForm, first_error};
-use super::super::fresh::FreshAuth;
-use super::super::session::set_session_cookie;
-use super::super::views::{Page, Views};
-use crate::auth::{Auth, PasswordChangeError};
-use crate::error::Result;
+use super::account;
+use crate::auth::Auth;
+use crate::web::client::ClientInfo;
+use crate::web::csrf::{Csrf, CsrfForm};
+use crate::web::forms::{Answer, FormPage, PasswordForm, answer};
+use crate::web::fresh::FreshAuth;
+use crate::web::redirect;
+use crate::web::session::set_session_cookie;
+use crate::web::views::{Page, Views};
 
-fn password_page(views: &Views, status: Status, csrf: &Csrf, error: Option<&str>) -> Page {
-    views.render(
-        status,
-        "password.html",
-        json!({ "csrf_token": csrf.token(), "error": error }),
-    )
+/// The form as `password.html` sees it.
+#[derive(Serialize)]
+struct PasswordPage<'a> {
+    csrf_token: &'a str,
+}
+
+impl FormPage for PasswordPage<'_> {
+    const TEMPLATE: &'static str = "password.html";
 }
 
 /// The change-password form.
 #[get("/account/password")]
 pub fn show(_user: FreshAuth, csrf: Csrf, views: &State<Views>) -> Page {
-    password_page(views, Status::Ok, &csrf, None)
+    let page = PasswordPage {
+        csrf_token: csrf.token(),
+    };
+    page.show(views)
 }
 
 /// Changes the password.
 #[post("/account/password", data = "<form>")]
 pub async fn submit(
-    form: Form<Contextual<'_, PasswordForm>>,
+    form: CsrfForm<'_, PasswordForm>,
     user: FreshAuth,
-    csrf: Csrf,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
-) -> Result<Either<Redirect, Page>> {
-    csrf.verify(form.context.field_value("csrf_token"))?;
-    let fail = |status, message: &str| {
-        Ok(Either::Right(password_page(
-            views,
-            status,
-            &csrf,
-            Some(message),
-        )))
-    };
-    let Some(change) = &form.value else {
-        return fail(Status::UnprocessableEntity, &first_error(&form.context));
-    };
-    let me = &(user.0).0;
-    match auth
-        .change_password(
-            me,
-            &change.current_password,
-            &change.new_password,
-            &client.0,
-        )
-        .await
-    {
-        Ok(issued) => {
-            set_session_cookie(cookies, auth.config(), &issued, auth.now());
-            Ok(Either::Left(Redirect::to(auth.config().at("/account"))))
-        }
-        Err(PasswordChangeError::WrongPassword) => fail(
-            Status::Forbidden,
-            &PasswordChangeError::WrongPassword.to_string(),
-        ),
-        Err(PasswordChangeError::Weak(reason)) => {
-            fail(Status::UnprocessableEntity, &reason.to_string())
-        }
-        Err(PasswordChangeError::SessionGone) => {
-            Ok(Either::Left(Redirect::to(auth.config().at("/login"))))
-        }
-        Err(PasswordChangeError::Internal(e)) => Err(e.into()),
+) -> Answer {
+    let change = form.value();
+    let outcome = async move {
+        let change = change?;
+        let (current, new) = (&change.current_password, &change.new_password);
+        let me = &(user.0).0;
+        let accounts = auth.accounts();
+        let issued = accounts
+            .change_password(me, current, new, &client.0)
+            .await?;
+        set_session_cookie(cookies, auth.config(), &issued, auth.now());
+        Ok(redirect(auth.config(), uri!(account::show)))
     }
+    .await;
+    let page = || {
+        Ok(PasswordPage {
+            csrf_token: form.csrf.token(),
+        })
+    };
+    answer(views, outcome, page)
 }

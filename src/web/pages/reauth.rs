@@ -1,76 +1,68 @@
 //! `GET/POST /reauth`: confirm the password to unlock sensitive actions (SPEC §3).
 
-use rocket::form::{Contextual, Form};
 use rocket::http::{CookieJar, Status};
 use rocket::response::Redirect;
-use rocket::serde::json::json;
-use rocket::{Either, State, get, post};
+use rocket::{State, get, post};
+use serde::Serialize;
 
-use super::super::client::ClientInfo;
-use super::super::csrf::Csrf;
-use super::super::forms::ReauthForm;
-use super::super::redirect::target_or_fallback;
-use super::super::session::{AuthUser, set_session_cookie};
-use super::super::views::{Page, Views};
 use crate::auth::Auth;
-use crate::error::Result;
+use crate::web::client::ClientInfo;
+use crate::web::csrf::{Csrf, CsrfForm};
+use crate::web::error::Error;
+use crate::web::forms::{Answer, FormPage, ReauthForm, answer};
+use crate::web::redirect::target_or_fallback;
+use crate::web::session::{AuthUser, set_session_cookie};
+use crate::web::views::{Page, Views};
 
-fn reauth_page(
-    views: &Views,
-    status: Status,
-    csrf: &Csrf,
-    rd: Option<&str>,
-    error: Option<&str>,
-) -> Page {
-    views.render(
-        status,
-        "reauth.html",
-        json!({ "csrf_token": csrf.token(), "rd": rd, "error": error }),
-    )
+/// The confirmation form as `reauth.html` sees it.
+#[derive(Serialize)]
+struct ReauthPage<'a> {
+    csrf_token: &'a str,
+    rd: Option<&'a str>,
+}
+
+impl FormPage for ReauthPage<'_> {
+    const TEMPLATE: &'static str = "reauth.html";
 }
 
 /// The confirmation form.
 #[get("/reauth?<rd>")]
 pub fn show(_user: AuthUser, csrf: Csrf, rd: Option<&str>, views: &State<Views>) -> Page {
-    reauth_page(views, Status::Ok, &csrf, rd, None)
+    let page = ReauthPage {
+        csrf_token: csrf.token(),
+        rd,
+    };
+    page.show(views)
 }
 
 /// Checks the password; on success the session is fresh for `reauth_window`.
 #[post("/reauth", data = "<form>")]
 pub async fn submit(
-    form: Form<Contextual<'_, ReauthForm>>,
+    form: CsrfForm<'_, ReauthForm>,
     user: AuthUser,
-    csrf: Csrf,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
-) -> Result<Either<Redirect, Page>> {
-    csrf.verify(form.context.field_value("csrf_token"))?;
-    let rd = form.context.field_value("rd");
-    let wrong = || {
-        Either::Right(reauth_page(
-            views,
-            Status::Unauthorized,
-            &csrf,
-            rd,
-            Some("That password is not correct."),
-        ))
-    };
-    let Some(confirm) = &form.value else {
-        return Ok(wrong());
-    };
-    match auth
-        .reauthenticate(&user.0, &confirm.password, &client.0)
-        .await?
-    {
-        Some(issued) => {
-            set_session_cookie(cookies, auth.config(), &issued, auth.now());
-            Ok(Either::Left(Redirect::to(target_or_fallback(
-                rd,
-                auth.config(),
-            ))))
-        }
-        None => Ok(wrong()),
+) -> Answer {
+    let wrong = || Error::refused(Status::Unauthorized, "That password is not correct.");
+    let (confirm, rd) = (form.value().map_err(|_| wrong()), form.field("rd"));
+    let outcome = async move {
+        let password = &confirm?.password;
+        let accounts = auth.accounts();
+        let issued = accounts
+            .reauthenticate(&user.0, password, &client.0)
+            .await?;
+        let issued = issued.ok_or_else(wrong)?;
+        set_session_cookie(cookies, auth.config(), &issued, auth.now());
+        Ok(Redirect::to(target_or_fallback(Some(rd), auth.config())))
     }
+    .await;
+    let page = || {
+        Ok(ReauthPage {
+            csrf_token: form.csrf.token(),
+            rd: Some(rd).filter(|rd| !rd.is_empty()),
+        })
+    };
+    answer(views, outcome, page)
 }

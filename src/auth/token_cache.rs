@@ -22,12 +22,12 @@ const CAPACITY: usize = 32_768;
 
 /// Presented bytes → claims, one map per token kind.
 #[derive(Default)]
-pub(crate) struct Verified {
+pub(crate) struct TokenCache {
     browser: RwLock<HashMap<Box<str>, TokenClaims>>,
     api: RwLock<HashMap<Box<str>, TokenClaims>>,
 }
 
-impl Verified {
+impl TokenCache {
     fn map(&self, kind: TokenKind) -> &RwLock<HashMap<Box<str>, TokenClaims>> {
         match kind {
             TokenKind::Browser => &self.browser,

@@ -11,16 +11,22 @@
 //! leaves (elsewhere, or where `SCHED_IDLE` is refused, they fall back to the
 //! lowest nice value). Measured in docs/BENCHMARKS.md: guarded p99 during a flood
 //! rose 5–6× under nice, about 2× under `SCHED_IDLE`.
+//!
+//! Dropping the [`Hasher`] stops the pool at a known point: queued jobs are dropped
+//! unrun (whoever waited for them gets [`HashError`]), a hash in progress finishes,
+//! and the threads are joined, so nothing of a stopped server keeps running.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rocket::tokio::sync::oneshot;
 
-use super::password::Password;
+use crate::domain::Password;
 
 /// Hashing could not run (the pool is gone or argon2 refused its input).
 #[derive(Debug, thiserror::Error)]
@@ -30,11 +36,14 @@ pub struct HashError(String);
 /// A job for a hashing thread, given that thread's working memory.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
-/// The argon2id service held in Rocket state.
-#[derive(Clone)]
+/// The argon2id service held in Rocket state; it owns its threads.
 pub struct Hasher {
     argon: Argon2<'static>,
-    jobs: mpsc::Sender<Job>,
+    /// `None` only while dropping: closing the channel ends the threads.
+    jobs: Option<mpsc::Sender<Job>>,
+    threads: Vec<JoinHandle<()>>,
+    /// Set while dropping: queued jobs are skipped rather than run.
+    stopping: Arc<AtomicBool>,
     /// A hash of a random password: unknown emails are verified against it so they
     /// cost as much as a wrong password (no enumeration by timing).
     dummy: Arc<str>,
@@ -56,27 +65,36 @@ impl Hasher {
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
+        let stopping = Arc::new(AtomicBool::new(false));
+        let mut hasher = Hasher {
+            argon,
+            jobs: Some(jobs),
+            threads: Vec::new(),
+            stopping,
+            dummy: Arc::from(""),
+        };
         for n in 0..max_concurrent.max(1) {
-            let queue = queue.clone();
-            std::thread::Builder::new()
+            let (queue, stopping) = (queue.clone(), hasher.stopping.clone());
+            let thread = std::thread::Builder::new()
                 .name(format!("portcullis-argon2-{n}"))
-                .spawn(move || hashing_thread(&queue, blocks))
+                .spawn(move || hashing_thread(&queue, &stopping, blocks))
                 .map_err(|e| HashError(format!("cannot start a hashing thread: {e}")))?;
+            hasher.threads.push(thread);
         }
         let dummy_password = Password::new(crate::domain::ids::random_token(24))
             .map_err(|e| HashError(e.to_string()))?;
         let (done, result) = mpsc::channel();
-        let worker_argon = argon.clone();
-        jobs.send(Box::new(move |memory: &mut Vec<Block>| {
+        let worker_argon = hasher.argon.clone();
+        hasher.send(Box::new(move |memory: &mut Vec<Block>| {
             let _ = done.send(hash_now(&worker_argon, &dummy_password, memory));
-        }))
-        .map_err(|_| HashError(GONE.into()))?;
-        let dummy = result.recv().map_err(|_| HashError(GONE.into()))??;
-        Ok(Hasher {
-            argon,
-            jobs,
-            dummy: dummy.into(),
-        })
+        }))?;
+        hasher.dummy = result.recv().map_err(|_| HashError(GONE.into()))??.into();
+        Ok(hasher)
+    }
+
+    fn send(&self, job: Job) -> Result<(), HashError> {
+        let jobs = self.jobs.as_ref().ok_or_else(|| HashError(GONE.into()))?;
+        jobs.send(job).map_err(|_| HashError(GONE.into()))
     }
 
     /// Hashes a new password into a PHC string.
@@ -122,21 +140,30 @@ impl Hasher {
         job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let (done, result) = oneshot::channel();
-        self.jobs
-            .send(Box::new(move |memory: &mut Vec<Block>| {
-                let _ = done.send(job(memory));
-            }))
-            .map_err(|_| HashError(GONE.into()))?;
+        self.send(Box::new(move |memory: &mut Vec<Block>| {
+            let _ = done.send(job(memory));
+        }))?;
         result
             .await
             .map_err(|_| HashError("a hashing job was dropped".into()))
     }
 }
 
-/// A hashing thread: lowers its own priority, then runs jobs until every
-/// [`Hasher`] handle is gone, reusing one working buffer of `blocks` (allocated at
-/// the first job).
-fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, blocks: usize) {
+impl Drop for Hasher {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.jobs = None;
+        for thread in self.threads.drain(..) {
+            if thread.join().is_err() {
+                rocket::error!("a hashing thread panicked");
+            }
+        }
+    }
+}
+
+/// A hashing thread: lowers its own priority, then runs jobs until the [`Hasher`]
+/// is dropped, reusing one working buffer of `blocks` (allocated at the first job).
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, stopping: &AtomicBool, blocks: usize) {
     lower_own_priority();
     let mut memory = Vec::new();
     loop {
@@ -147,6 +174,9 @@ fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, blocks: usize) {
                 Err(_) => return,
             }
         };
+        if stopping.load(Ordering::SeqCst) {
+            continue;
+        }
         if memory.is_empty() {
             memory = vec![Block::default(); blocks];
         }
@@ -314,6 +344,29 @@ mod tests {
         assert!(hasher.verify(&password, Some(&theirs)).await);
         let wrong = Password::new("correct horse battery stapler").unwrap();
         assert!(!hasher.verify(&wrong, Some(&theirs)).await);
+    }
+
+    /// Dropping the hasher joins its threads: each has exited (and run its
+    /// thread-local destructors) by the time `drop` returns.
+    #[rocket::async_test]
+    async fn dropping_the_hasher_stops_its_threads() {
+        struct Exit(std::sync::mpsc::Sender<()>);
+        impl Drop for Exit {
+            fn drop(&mut self) {
+                let _ = self.0.send(());
+            }
+        }
+        thread_local!(static EXIT: std::cell::RefCell<Option<Exit>> = const { std::cell::RefCell::new(None) });
+        let hasher = cheap();
+        let (exited, exits) = std::sync::mpsc::channel();
+        hasher
+            .run(move |_| EXIT.with(|slot| *slot.borrow_mut() = Some(Exit(exited))))
+            .await
+            .unwrap();
+
+        drop(hasher);
+
+        assert!(exits.try_recv().is_ok(), "the thread was still running");
     }
 
     #[rocket::async_test]

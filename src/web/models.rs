@@ -1,0 +1,75 @@
+//! What pages and the API show of sessions and accounts: typed view structs,
+//! serialised alike into template contexts and JSON answers, so the two cannot
+//! drift apart (SPEC §3 `/account`, §4 `GET /api/v1/sessions`).
+
+use serde::Serialize;
+
+use crate::auth::UserSummary;
+use crate::clock::rfc3339;
+use crate::domain::{Session, SessionId, SessionKind};
+
+/// One session as listed (SPEC §4 field names; times RFC 3339 in UTC).
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    pub id: String,
+    pub kind: SessionKind,
+    pub device: String,
+    /// `null` in the API when no address was recorded; pages say "unknown".
+    pub ip: Option<String>,
+    pub created_at: String,
+    pub last_seen_at: String,
+    /// Whether it is the session of the request.
+    pub current: bool,
+}
+
+impl SessionView {
+    /// `sessions` as listed, `current` marking the session of the request.
+    pub fn list(sessions: &[Session], current: Option<&SessionId>) -> Vec<SessionView> {
+        sessions
+            .iter()
+            .map(|s| SessionView {
+                id: s.id.to_string(),
+                kind: s.kind,
+                device: s.device.clone(),
+                ip: s.ip.map(|ip| ip.to_string()),
+                created_at: rfc3339(s.created_at),
+                last_seen_at: rfc3339(s.last_seen_at),
+                current: Some(&s.id) == current,
+            })
+            .collect()
+    }
+
+    /// `sessions` as a page lists them: an unrecorded address reads "unknown".
+    pub fn page_list(sessions: &[Session], current: Option<&SessionId>) -> Vec<SessionView> {
+        let mut rows = SessionView::list(sessions, current);
+        for row in &mut rows {
+            row.ip.get_or_insert_with(|| "unknown".to_owned());
+        }
+        rows
+    }
+}
+
+/// One account on the admin pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub groups: Vec<String>,
+    pub enabled: bool,
+    /// How many sessions are open.
+    pub sessions: usize,
+    pub last_seen_at: Option<String>,
+}
+
+impl From<&UserSummary> for UserRow {
+    fn from(row: &UserSummary) -> UserRow {
+        UserRow {
+            id: row.user.id.to_string(),
+            email: row.user.email.clone(),
+            groups: row.user.groups.clone(),
+            enabled: !row.user.disabled,
+            sessions: row.sessions.len(),
+            last_seen_at: row.last_seen().map(rfc3339),
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! `GET /admin/audit`: the audit log, newest first, a page of events at a time,
+//! optionally only one user's (as the user concerned or the actor).
+
+use std::collections::HashMap;
+
+use rocket::http::Status;
+use rocket::{State, get};
+use serde::Serialize;
+
+use crate::auth::Auth;
+use crate::clock::rfc3339;
+use crate::domain::UserId;
+use crate::domain::audit::{AuditEvent, AuditKind};
+use crate::web::admin::AdminUser;
+use crate::web::error::{Error, Result};
+use crate::web::views::{Page, Views};
+
+/// Audit events per page.
+const AUDIT_PAGE: usize = 50;
+
+/// `admin_audit.html`'s context.
+#[derive(Serialize)]
+struct AuditPage {
+    events: Vec<AuditRow>,
+    page: usize,
+    prev: Option<usize>,
+    next: Option<usize>,
+    /// The user the log is filtered on, and their email.
+    user: Option<String>,
+    user_email: Option<String>,
+}
+
+/// One event as listed.
+#[derive(Serialize)]
+struct AuditRow {
+    at: String,
+    kind: AuditKind,
+    user_id: Option<String>,
+    user: Option<String>,
+    actor: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+/// Emails of the users named in a page of events, each looked up once; a user
+/// that no longer exists is shown by id.
+struct Emails<'a> {
+    auth: &'a Auth,
+    known: HashMap<UserId, String>,
+}
+
+impl Emails<'_> {
+    fn of(&mut self, id: Option<&UserId>) -> Option<String> {
+        let id = id?;
+        let auth = self.auth;
+        let email = self
+            .known
+            .entry(*id)
+            .or_insert_with(|| match auth.store().user(id) {
+                Ok(Some(user)) => user.email,
+                _ => id.to_string(),
+            });
+        Some(email.clone())
+    }
+
+    fn row(&mut self, event: &AuditEvent) -> AuditRow {
+        AuditRow {
+            at: rfc3339(event.at),
+            kind: event.kind,
+            user_id: event.user.map(|u| u.to_string()),
+            user: self.of(event.user.as_ref()),
+            actor: self.of(event.actor.as_ref()),
+            ip: event.ip.map(|ip| ip.to_string()),
+            user_agent: event.user_agent.clone(),
+        }
+    }
+}
+
+/// The audit log, newest first, `AUDIT_PAGE` events a page, optionally one user's.
+#[get("/admin/audit?<page>&<user>")]
+pub fn audit(
+    page: Option<usize>,
+    user: Option<&str>,
+    _admin: AdminUser,
+    auth: &State<Auth>,
+    views: &State<Views>,
+) -> Result<Page> {
+    let page = page.unwrap_or(1).max(1);
+    let filter = match user.filter(|u| !u.is_empty()) {
+        Some(raw) => Some(UserId::parse(raw).ok_or(Error::NotFound)?),
+        None => None,
+    };
+    let skip = (page - 1).saturating_mul(AUDIT_PAGE);
+    // One extra event tells whether there is a next page.
+    let mut events = auth
+        .store()
+        .audit_events(skip, AUDIT_PAGE + 1, filter.as_ref())?;
+    let has_next = events.len() > AUDIT_PAGE;
+    events.truncate(AUDIT_PAGE);
+    let mut emails = Emails {
+        auth,
+        known: HashMap::new(),
+    };
+    let context = AuditPage {
+        events: events.iter().map(|e| emails.row(e)).collect(),
+        page,
+        prev: (page > 1).then(|| page - 1),
+        next: has_next.then(|| page + 1),
+        user: filter.map(|u| u.to_string()),
+        user_email: emails.of(filter.as_ref()),
+    };
+    Ok(views.render(Status::Ok, "admin_audit.html", &context))
+}
