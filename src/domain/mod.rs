@@ -5,11 +5,13 @@
 pub mod audit;
 pub mod email;
 pub mod hasher;
+pub mod identity;
 pub mod ids;
 pub mod onetime;
 pub mod password;
 pub mod refresh;
 pub mod session;
+pub mod text;
 pub mod throttle;
 pub mod user;
 

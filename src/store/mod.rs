@@ -1,18 +1,23 @@
 //! The embedded store (sled). Nothing outside this module knows the key layout.
 //!
-//! # Layout (schema version 1)
+//! # Layout (schema version 2)
 //!
 //! | tree | key | value |
 //! |---|---|---|
 //! | `meta` | `schema_version` | u32, big-endian |
-//! | `users` | user id (16 bytes) | [`User`](crate::domain::User) as JSON |
-//! | `emails` | lower-cased email (UTF-8) | user id (16 bytes) |
+//! | `meta` | `skeleton_unicode_version` | the Unicode version (`18.0.0`) whose confusables built `email_skeletons` |
+//! | `users` | user id (16 bytes) | [`User`](crate::domain::User) as JSON; `email` as typed, in NFKC |
+//! | `emails` | normalised address, [`Email::key`](crate::domain::Email::key) (UTF-8) | user id (16 bytes) |
+//! | `email_skeletons` | UTS #39 skeleton of an address, [`Email::skeletons`](crate::domain::Email::skeletons) (UTF-8) | user id (16 bytes): the account that looks like this |
 //! | `sessions` | session id (16 bytes) | [`Session`](crate::domain::Session) as JSON |
 //! | `user_sessions` | user id ‖ session id (32 bytes) | empty: lists a user's sessions |
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired |
 //! | `throttle` | `acct:` email · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
+//!
+//! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
+//! [`migrate`] rebuilds both at the first start of this build.
 //!
 //! Records are JSON so that a field added later deserialises old records with its
 //! default; a change that old code could misread bumps [`SCHEMA_VERSION`].
@@ -30,6 +35,7 @@
 //! it (SPEC §2); sled alone would only flush every 500 ms.
 
 mod audit;
+mod migrate;
 mod onetime;
 mod sessions;
 mod throttle;
@@ -41,7 +47,7 @@ pub use sessions::Versioned;
 pub use users::InsertUserError;
 
 /// The layout this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +79,7 @@ pub struct Store {
     db: sled::Db,
     users: sled::Tree,
     emails: sled::Tree,
+    email_skeletons: sled::Tree,
     sessions: sled::Tree,
     user_sessions: sled::Tree,
     revoked: sled::Tree,
@@ -100,26 +107,22 @@ impl Store {
                 other => StoreError::Sled(other),
             })?;
         let meta = db.open_tree("meta")?;
-        match meta.get("schema_version")? {
-            Some(raw) => {
-                let found = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| {
-                    StoreError::Corrupt {
-                        tree: "meta",
-                        reason: "schema_version is not 4 bytes".into(),
-                    }
-                })?);
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::NewerSchema { found });
-                }
-            }
-            None => {
-                meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-                db.flush()?;
-            }
+        let found = match meta.get("schema_version")? {
+            Some(raw) => Some(u32::from_be_bytes(raw.as_ref().try_into().map_err(
+                |_| StoreError::Corrupt {
+                    tree: "meta",
+                    reason: "schema_version is not 4 bytes".into(),
+                },
+            )?)),
+            None => None,
+        };
+        if let Some(found) = found.filter(|&found| found > SCHEMA_VERSION) {
+            return Err(StoreError::NewerSchema { found });
         }
-        Ok(Store {
+        let store = Store {
             users: db.open_tree("users")?,
             emails: db.open_tree("emails")?,
+            email_skeletons: db.open_tree("email_skeletons")?,
             sessions: db.open_tree("sessions")?,
             user_sessions: db.open_tree("user_sessions")?,
             revoked: db.open_tree("revoked")?,
@@ -127,7 +130,9 @@ impl Store {
             throttle: db.open_tree("throttle")?,
             onetime: db.open_tree("onetime")?,
             db,
-        })
+        };
+        store.migrate(&meta, found)?;
+        Ok(store)
     }
 
     /// Makes every write so far durable.
