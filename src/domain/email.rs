@@ -56,8 +56,8 @@ impl Email {
 
     /// The lookup key: one per account, whatever the spelling (`Alice@x`, `alice@x`,
     /// `ａｌｉｃｅ@x`).
-    pub fn key(&self) -> &str {
-        &self.key
+    pub fn key(&self) -> String {
+        self.key.clone()
     }
 
     /// The confusable skeletons this address reserves (UTS #39): another account

@@ -75,7 +75,6 @@ mod tests {
         Email::parse(raw)
             .unwrap_or_else(|_| panic!("{raw:?} parses"))
             .key()
-            .to_owned()
     }
 
     fn confusable(a: &str, b: &str) -> bool {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod email;
+pub mod guessable;
 pub mod hasher;
 pub mod identity;
 pub mod ids;

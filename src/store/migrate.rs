@@ -85,12 +85,13 @@ impl Store {
         let mut looks: HashSet<String> = HashSet::new();
         let (mut emails, mut skeletons) = (sled::Batch::default(), sled::Batch::default());
         for (_, _, id, email) in claims {
-            if let Some(kept) = owners.get(email.key()) {
+            let key = email.key();
+            if let Some(kept) = owners.get(&key) {
                 rebuilt.shadowed.push((*kept, id));
                 continue;
             }
-            owners.insert(email.key().to_owned(), id);
-            emails.insert(email.key().as_bytes(), id.as_bytes());
+            emails.insert(key.as_bytes(), id.as_bytes());
+            owners.insert(key, id);
             for skeleton in email.skeletons() {
                 if looks.insert(skeleton.clone()) {
                     skeletons.insert(skeleton.as_bytes(), id.as_bytes());
