@@ -116,8 +116,11 @@ fn is_context_derivative(core: &[char], words: &[String], sequence: &[zxcvbn::Ma
     for found in sequence {
         if let MatchPattern::Dictionary(entry) = &found.pattern {
             let long = entry.matched_word.chars().count() >= SHORT_WORD;
-            if long && words.contains(&entry.matched_word) {
-                covered[found.i..=found.j.min(core.len() - 1)].fill(true);
+            // zxcvbn counts characters after its own lower-casing: never trust a
+            // span that does not fit the core.
+            let span = covered.get_mut(found.i..=found.j);
+            if let (true, Some(span)) = (long && words.contains(&entry.matched_word), span) {
+                span.fill(true);
             }
         }
     }
@@ -148,7 +151,7 @@ fn period(core: &[char]) -> Option<usize> {
 fn patterned(length: usize, sequence: &[zxcvbn::Match], min_length: usize) -> Option<Flaw> {
     let (mut repeated, mut runs) = (0, 0);
     for found in sequence {
-        let span = found.j + 1 - found.i;
+        let span = (found.j + 1).saturating_sub(found.i).min(length);
         match &found.pattern {
             MatchPattern::Repeat(r) if r.base_token.chars().count() < min_length => {
                 repeated += span;
@@ -272,6 +275,30 @@ mod tests {
             "abcdefghijk!",
         ] {
             assert_eq!(flaw12(password, &[]), Some(Flaw::Sequential), "{password}");
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+        let pools = [
+            'a'..='z',
+            '0'..='9',
+            '\u{0300}'..='\u{036F}',
+            'Ꭰ'..='ꮿ',
+            'İ'..='ſ',
+            '\u{2000}'..='\u{206F}',
+        ];
+        for _ in 0..100 {
+            let text: String = (0..rng.gen_range(1..80))
+                .map(|_| {
+                    let pool = pools[rng.gen_range(0..pools.len())].clone();
+                    let (lo, hi) = (*pool.start() as u32, *pool.end() as u32);
+                    char::from_u32(rng.gen_range(lo..=hi)).unwrap_or('x')
+                })
+                .collect();
+            let _ = flaw(&text, 12, &["İlkay", "a", "ᏣᎳᎩ"]);
         }
     }
 
