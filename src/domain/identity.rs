@@ -116,6 +116,23 @@ mod tests {
     }
 
     #[test]
+    fn the_spelling_shown_parses_back_to_the_same_account() {
+        for raw in [
+            "ＦＩＯＮＡ@ｅｘａｍｐｌｅ.com",
+            "ﬁona@bücher.example",
+            "Straße@Example.DE",
+            "\"quoted local\"@example.com",
+            "fiona@[192.0.2.1]",
+        ] {
+            let email = Email::parse(raw).unwrap();
+            let again = Email::parse(email.as_str()).unwrap();
+            assert_eq!(again.key(), email.key(), "{raw}");
+            assert_eq!(again.skeletons(), email.skeletons(), "{raw}");
+            assert!(!email.skeletons().is_empty());
+        }
+    }
+
+    #[test]
     fn tags_dots_and_different_letters_stay_different_accounts() {
         let plain = key("fiona@example.com");
         for other in [
