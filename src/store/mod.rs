@@ -12,7 +12,7 @@
 //! | `sessions` | session id (16 bytes) | [`Session`](crate::domain::Session) as JSON |
 //! | `user_sessions` | user id ‖ session id (32 bytes) | empty: lists a user's sessions |
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired |
-//! | `throttle` | `acct:` email · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
+//! | `throttle` | `acct:` normalised address · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
@@ -24,7 +24,7 @@
 //! (API sessions added the optional `refresh` field to session records: the SHA-256
 //! digests of their refresh tokens. Older records read as having none; a build that
 //! does not know the field ignores it, and if it rewrites such a record the refresh
-//! token merely stops working (fail closed), so the version stays 1.)
+//! token merely stops working (fail closed), so that change needed no new version.)
 //!
 //! A session record is rewritten by compare-and-swap when a token or refresh token
 //! rotates ([`Store::replace_session`]): the new digests and the spent ones land in
