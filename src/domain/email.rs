@@ -1,6 +1,6 @@
 //! Email addresses: validated once at the edge, compared as the same account under
 //! every spelling that normalises alike, and refused when they only look alike
-//! (SPEC §3; the rules are in [`identity`](super::identity)).
+//! (SPEC §3; the rules are in [`identity`]).
 
 use std::fmt;
 

@@ -5,7 +5,7 @@
 //! without whitespace or invisible characters, so `P O R T C U L L I S`, `ＰＯＲＴ…`
 //! and `a​a​a​a…` (zero-width spaces between) are what they look like.
 //!
-//! What zxcvbn is relied on for, on cores of up to [`ZXCVBN_MAX_CHARS`]: keyboard
+//! What zxcvbn is relied on for, on cores of up to 64 characters: keyboard
 //! patterns (`qwertyuiop`, `zxcvbn`, keypad walks: its adjacency graphs), runs with
 //! a constant step (`abcdefghijkl`, `13579`, `zyxw`), repeats of short units, and
 //! context words in disguise (l33t `P0rtcull1s`, reversed `sillucTROP`: its user-input
