@@ -7,11 +7,14 @@
 pub mod audit;
 pub mod email;
 pub mod ended;
+pub mod guessable;
+pub mod identity;
 pub mod ids;
 pub mod onetime;
 pub mod password;
 pub mod refresh;
 pub mod session;
+pub mod text;
 pub mod throttle;
 pub mod user;
 

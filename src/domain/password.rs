@@ -1,10 +1,16 @@
 //! Passwords as typed by a user: never logged (`Debug` is redacted), never truncated,
-//! refused above 1024 bytes before anything hashes them (SPEC §1, §8).
+//! refused above 1024 bytes before anything hashes them (SPEC §1, §8), and the
+//! policy a new one must meet (NIST 800-63B §3.1.1.2: length, no composition rules,
+//! refused when it is common, a context-word derivative, repetitive or sequential,
+//! or has nothing visible in it; each refusal says why).
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 use zxcvbn::feedback::Warning;
+
+use super::guessable::{self, Flaw};
+use super::text::{is_invisible, is_visible};
 
 /// Longest accepted password, in bytes; longer input is refused before hashing.
 pub const MAX_BYTES: usize = 1024;
@@ -18,15 +24,34 @@ pub struct Password(String);
 /// Why a password cannot be used; the message is shown to the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WeakPassword {
-    /// Shorter than `password_min_length` code points.
+    /// Shorter than `password_min_length` code points (invisible ones not counted).
     #[error("Use at least {0} characters.")]
     TooShort(usize),
     /// Longer than [`MAX_BYTES`].
     #[error("Use at most {MAX_BYTES} bytes.")]
     TooLong,
-    /// The same as the email's local part or the product name.
-    #[error("Do not use your email address or the name of this site as your password.")]
+    /// Only spaces, invisible characters (zero-width, format, control) or
+    /// combining marks on their own.
+    #[error(
+        "Your password has no visible characters: use letters, digits or symbols, not only spaces or invisible characters."
+    )]
+    Invisible,
+    /// Built from the email's local part or the product name, with at most a few
+    /// other letters around it (digits and symbols do not count).
+    #[error(
+        "Do not use your email address or the name of this site in your password, even with digits or symbols added."
+    )]
     ContextWord,
+    /// A short unit repeated: `aaaaaaaaaaaa`, `abcabcabcabc`.
+    #[error(
+        "Avoid repeating a character or a short group of characters; a few unrelated words make a strong password."
+    )]
+    Repetitive,
+    /// Alphabet, number or keyboard runs: `abcdefghijkl`, `123456789012`, `qwertyuiop`.
+    #[error(
+        "Avoid runs like abcd or 1234 and keyboard rows like qwerty; a few unrelated words make a strong password."
+    )]
+    Sequential,
     /// In the list of passwords most often found in breaches.
     #[error("This password is one of the most common passwords; choose another.")]
     Common,
@@ -48,23 +73,27 @@ impl Password {
     }
 }
 
-/// NIST 800-63B style checks for a new password: length in code points, and not one
-/// of the context words. No composition rules.
+/// NIST 800-63B checks for a new password, in this order: something visible, the
+/// length in code points (default-ignorable ones such as zero-width spaces do not
+/// count: they add nothing anyone could type or see), context words (`context` —
+/// the email's local part — and "portcullis"), repetitive and sequential strings
+/// ([`guessable`]), then the common-password blocklist. No composition rules.
 pub fn check_policy(
     password: &Password,
     min_length: usize,
     context: &[&str],
 ) -> Result<(), WeakPassword> {
-    if password.0.chars().count() < min_length {
+    if !password.0.chars().any(is_visible) {
+        return Err(WeakPassword::Invisible);
+    }
+    if password.0.chars().filter(|&c| !is_invisible(c)).count() < min_length {
         return Err(WeakPassword::TooShort(min_length));
     }
-    let lowered = password.0.to_lowercase();
-    let is_context = context
-        .iter()
-        .chain(&["portcullis"])
-        .any(|word| !word.is_empty() && lowered == word.to_lowercase());
-    if is_context {
-        return Err(WeakPassword::ContextWord);
+    match guessable::flaw(&password.0, min_length, context) {
+        Some(Flaw::ContextWord) => return Err(WeakPassword::ContextWord),
+        Some(Flaw::Repetitive) => return Err(WeakPassword::Repetitive),
+        Some(Flaw::Sequential) => return Err(WeakPassword::Sequential),
+        None => {}
     }
     if is_common(&password.0) {
         return Err(WeakPassword::Common);
@@ -115,9 +144,10 @@ mod tests {
 
     #[test]
     fn length_counts_code_points_not_bytes() {
-        let accented = Password::new("é".repeat(12)).unwrap();
+        let accented = Password::new("àéîõüçñåøæœß").unwrap();
+        assert_eq!(accented.expose().len(), 24);
         assert_eq!(check_policy(&accented, 12, &[]), Ok(()));
-        let short = Password::new("é".repeat(11)).unwrap();
+        let short = Password::new("àéîõüçñåøæœ").unwrap();
         assert_eq!(
             check_policy(&short, 12, &[]),
             Err(WeakPassword::TooShort(12))
@@ -162,6 +192,77 @@ mod tests {
         }
         let fine = Password::new("leave me alone, my dear portcullis").unwrap();
         assert_eq!(check_policy(&fine, 12, &[]), Ok(()));
+    }
+
+    fn refusal(password: &str, context: &[&str]) -> Result<(), WeakPassword> {
+        check_policy(&Password::new(password).unwrap(), 12, context)
+    }
+
+    #[test]
+    fn the_passwords_of_issue_15_are_refused_with_their_reason() {
+        let fiona = ["fiona.macleod"];
+        for (password, reason) in [
+            ("portcullis2024", WeakPassword::ContextWord),
+            ("Portcullis123!", WeakPassword::ContextWord),
+            ("fiona.macleod1990", WeakPassword::ContextWord),
+            ("FionaMacleod!!", WeakPassword::ContextWord),
+            ("            ", WeakPassword::Invisible),
+            (&"\u{200B}".repeat(12), WeakPassword::Invisible),
+            ("aaaaaaaaaaaa", WeakPassword::Repetitive),
+            ("123456789012", WeakPassword::Sequential),
+            ("abcdefghijkl", WeakPassword::Sequential),
+            ("abcabcabcabc", WeakPassword::Repetitive),
+        ] {
+            assert_eq!(refusal(password, &fiona), Err(reason), "{password:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_visible_is_refused_whatever_the_invisible_kind() {
+        for invisible in [
+            "\u{00A0}", "\u{3000}", "\t", "\n", "\u{2028}", "\u{200C}", "\u{200D}", "\u{2060}",
+            "\u{FEFF}", "\u{00AD}", "\u{202E}", "\u{0301}", "\u{20DD}", "\u{FE0F}", "\u{3164}",
+            "\u{0007}",
+        ] {
+            let password = invisible.repeat(16);
+            assert_eq!(
+                refusal(&password, &[]),
+                Err(WeakPassword::Invisible),
+                "{password:?}"
+            );
+        }
+        let padded = format!("a{}", "\u{200B}".repeat(15));
+        assert_eq!(refusal(&padded, &[]), Err(WeakPassword::TooShort(12)));
+    }
+
+    #[test]
+    fn keyboard_walks_and_mixed_runs_are_refused_one_way_or_another() {
+        for password in [
+            "qwertyuiopas",
+            "qazwsxedcrfvtgb",
+            "zxcvbnm,./;'",
+            "abcdef123456",
+            "1qaz2wsx3edc",
+        ] {
+            assert!(refusal(password, &[]).is_err(), "{password}");
+        }
+    }
+
+    #[test]
+    fn good_passphrases_pass_the_whole_policy() {
+        for password in [
+            "correct horse battery staple",
+            "Tomorrow we sail for Valparaíso at dawn",
+            "мой кот любит спать на окне",
+            "私の猫は窓辺で寝るのが好きです",
+            "القطة تنام على النافذة كل يوم",
+            "η γάτα μου κοιμάται στο παράθυρο",
+            "מחר נשוט לים עם שחר",
+            "x7#Qm!2vL9@pR4zW",
+            "fiona grows wild thyme by the sea",
+        ] {
+            assert_eq!(refusal(password, &["fiona"]), Ok(()), "{password}");
+        }
     }
 
     #[test]

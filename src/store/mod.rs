@@ -1,25 +1,30 @@
 //! The embedded store (sled). Nothing outside this module knows the key layout.
 //!
-//! # Layout (schema version 1)
+//! # Layout (schema version 2)
 //!
 //! | tree | key | value |
 //! |---|---|---|
 //! | `meta` | `schema_version` | u32, big-endian |
-//! | `users` | user id (16 bytes) | [`User`](crate::domain::User) as JSON |
-//! | `emails` | lower-cased email (UTF-8) | user id (16 bytes) |
+//! | `meta` | `skeleton_unicode_version` | the Unicode version (`18.0.0`) whose confusables built `email_skeletons` |
+//! | `users` | user id (16 bytes) | [`User`](crate::domain::User) as JSON; `email` as typed, in NFKC |
+//! | `emails` | normalised address, [`Email::key`](crate::domain::Email::key) (UTF-8) | user id (16 bytes) |
+//! | `email_skeletons` | UTS #39 skeleton of an address, [`Email::skeletons`](crate::domain::Email::skeletons) (UTF-8) | user id (16 bytes): the account that looks like this |
 //! | `sessions` | session id (16 bytes) | [`Session`](crate::domain::Session) as JSON |
 //! | `user_sessions` | user id ‖ session id (32 bytes) | empty: lists a user's sessions |
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired ‖ why it ended ([`EndReason`](crate::domain::EndReason) as JSON) |
-//! | `throttle` | `acct:` email · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
+//! | `throttle` | `acct:` normalised address · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
+//!
+//! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
+//! `migrate.rs` rebuilds both at the first start of this build.
 //!
 //! Records are JSON so that a field added later deserialises old records with its
 //! default; a change that old code could misread bumps [`SCHEMA_VERSION`].
 //! (API sessions added the optional `refresh` field to session records: the SHA-256
 //! digests of their refresh tokens. Older records read as having none; a build that
 //! does not know the field ignores it, and if it rewrites such a record the refresh
-//! token merely stops working (fail closed), so the version stays 1.)
+//! token merely stops working (fail closed), so that change needed no new version.)
 //!
 //! Why sessions end is recorded since the reasons of SPEC §9, without a new schema
 //! version: a `revoked` value is the old eight bytes followed by the reason, and an
@@ -29,7 +34,8 @@
 //! cannot read the time, so it keeps refusing the session and never prunes the
 //! entry; it ignores `retired`, and if it rewrites a user record the reasons are
 //! merely lost, the generation still counts. Nothing can be misread into letting a
-//! token through, and a downgrade stays possible, so the version stays 1.
+//! token through, and a downgrade stays possible, so this needed no new version (schema 2
+//! came later, with the normalised email index).
 //!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
@@ -51,6 +57,7 @@
 mod audit;
 mod change;
 mod lock;
+mod migrate;
 mod onetime;
 mod revoked;
 mod sessions;
@@ -65,7 +72,7 @@ pub use sessions::Versioned;
 pub use users::InsertUserError;
 
 /// The layout this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +113,7 @@ pub struct Store {
     db: sled::Db,
     users: sled::Tree,
     emails: sled::Tree,
+    email_skeletons: sled::Tree,
     sessions: sled::Tree,
     user_sessions: sled::Tree,
     revoked: sled::Tree,
@@ -134,10 +142,11 @@ impl Store {
                 }
                 other => StoreError::Sled(other),
             })?;
-        check_schema(&db)?;
-        Ok(Store {
+        let (meta, found) = schema_of(&db)?;
+        let store = Store {
             users: db.open_tree("users")?,
             emails: db.open_tree("emails")?,
+            email_skeletons: db.open_tree("email_skeletons")?,
             sessions: db.open_tree("sessions")?,
             user_sessions: db.open_tree("user_sessions")?,
             revoked: db.open_tree("revoked")?,
@@ -146,7 +155,9 @@ impl Store {
             onetime: db.open_tree("onetime")?,
             db,
             _claim: lock,
-        })
+        };
+        store.migrate(&meta, found)?;
+        Ok(store)
     }
 
     /// Makes every write so far durable.
@@ -172,12 +183,12 @@ impl Store {
 
 /// Refuses a database written by a newer build; stamps a new one with
 /// [`SCHEMA_VERSION`].
-fn check_schema(db: &sled::Db) -> Result<(), StoreError> {
+/// The `meta` tree and the schema version it records (`None` for a new store);
+/// a version newer than this build's is refused.
+fn schema_of(db: &sled::Db) -> Result<(sled::Tree, Option<u32>), StoreError> {
     let meta = db.open_tree("meta")?;
     let Some(raw) = meta.get("schema_version")? else {
-        meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-        db.flush()?;
-        return Ok(());
+        return Ok((meta, None));
     };
     let found = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
         tree: "meta",
@@ -186,7 +197,7 @@ fn check_schema(db: &sled::Db) -> Result<(), StoreError> {
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema { found });
     }
-    Ok(())
+    Ok((meta, Some(found)))
 }
 
 /// sled's page cache.

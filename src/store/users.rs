@@ -1,4 +1,5 @@
-//! User records and the case-insensitive email index.
+//! User records and the email indexes: one entry per account under its normalised
+//! key, and its confusable skeletons (see [`crate::domain::identity`]).
 
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -9,7 +10,8 @@ use crate::domain::{Email, User, UserId};
 /// Why a new user could not be stored.
 #[derive(Debug, thiserror::Error)]
 pub enum InsertUserError {
-    /// Another account already has this email (compared case-insensitively).
+    /// Another account already has this address under some spelling, or an address
+    /// that looks like it.
     #[error("email already registered")]
     EmailTaken,
     /// The store failed.
@@ -18,15 +20,27 @@ pub enum InsertUserError {
 }
 
 impl Store {
-    /// Stores a new user unless the email is taken; not yet flushed.
+    /// Stores a new user unless its address, or a look-alike of it, belongs to
+    /// another account; not yet flushed. The record and every index entry land in
+    /// one transaction, so two concurrent registrations of twins cannot both pass.
     pub fn insert_user(&self, user: &User, email: &Email) -> Result<(), InsertUserError> {
         let key = email.key();
+        let skeletons = email.skeletons();
         let record = encode(user);
-        let result = (&self.users, &self.emails).transaction(|(users, emails)| {
+        let trees = (&self.users, &self.emails, &self.email_skeletons);
+        let result = trees.transaction(|(users, emails, looks)| {
             if emails.get(key.as_bytes())?.is_some() {
                 return Err(ConflictableTransactionError::Abort(()));
             }
+            for skeleton in &skeletons {
+                if looks.get(skeleton.as_bytes())?.is_some() {
+                    return Err(ConflictableTransactionError::Abort(()));
+                }
+            }
             emails.insert(key.as_bytes(), user.id.as_bytes())?;
+            for skeleton in &skeletons {
+                looks.insert(skeleton.as_bytes(), user.id.as_bytes())?;
+            }
             users.insert(user.id.as_bytes(), record.as_slice())?;
             Ok(())
         });
@@ -51,7 +65,8 @@ impl Store {
             .transpose()
     }
 
-    /// The user with this email, compared case-insensitively.
+    /// The user with this address under any spelling that normalises alike; never
+    /// the owner of a merely confusable address.
     pub fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
         let Some(raw_id) = self.emails.get(email.key().as_bytes())? else {
             return Ok(None);

@@ -13,7 +13,7 @@ use crate::helpers::{PASSWORD, TestApp, registered};
 const NEW_PASSWORD: &str = "a different long passphrase";
 
 /// Runs `portcullis args…` on `dir` with cheap argon2, feeding `stdin` if given.
-fn portcullis(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+pub fn portcullis(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
         .args(args)
         .current_dir(dir)
@@ -33,7 +33,7 @@ fn portcullis(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(output: &Output) -> String {
+pub fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
