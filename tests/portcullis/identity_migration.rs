@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use portcullis::hashing::Hasher;
 use portcullis::domain::{Password, UserId};
+use portcullis::hashing::Hasher;
 use rocket::http::Status;
 use serde_json::json;
 
@@ -114,7 +114,11 @@ fn colliding_old_accounts_are_kept_and_the_normal_spelling_wins_the_address() {
 
     let app = TestApp::spawn_in(dir.clone(), &[]);
 
-    assert_eq!(app.auth().accounts().summaries().unwrap().len(), 4, "both kept");
+    assert_eq!(
+        app.auth().accounts().summaries().unwrap().len(),
+        4,
+        "both kept"
+    );
     let kept = app.browser().login("ｆｉｏｎａ@example.com", PASSWORD);
     let shadowed = app
         .browser()
