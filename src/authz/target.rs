@@ -304,7 +304,10 @@ mod tests {
             assert_eq!(t.folded, None, "{path}");
         }
         let fullwidth = Target::from_original("https://app.example.com/%EF%BD%81dmin", "GET");
-        assert_eq!(fullwidth.unwrap().readings().collect::<Vec<_>>(), ["/ａdmin", "/admin"]);
+        assert_eq!(
+            fullwidth.unwrap().readings().collect::<Vec<_>>(),
+            ["/ａdmin", "/admin"]
+        );
     }
 
     #[test]

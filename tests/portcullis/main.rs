@@ -14,6 +14,7 @@ mod embedding;
 mod login;
 mod logs;
 mod proxy;
+mod redirects;
 mod register;
 mod revocation;
 mod security;

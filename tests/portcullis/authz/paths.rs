@@ -125,10 +125,7 @@ fn ordinary_paths_and_queries_keep_their_meaning() {
         assert_eq!(both(&mut alice, path), [Status::Ok; 2], "{path}");
     }
     // The query is never part of the path, however much it looks like one.
-    assert_eq!(
-        both(&mut visitor, "/public/x?/../admin/x"),
-        [Status::Ok; 2]
-    );
+    assert_eq!(both(&mut visitor, "/public/x?/../admin/x"), [Status::Ok; 2]);
     assert_eq!(both(&mut visitor, "/public/?p=;/%2561"), [Status::Ok; 2]);
     for path in ["/admin/", "/admin/x?/public/", "/ADMIN/x/"] {
         assert_eq!(both(&mut alice, path), [Status::Forbidden; 2], "{path}");
