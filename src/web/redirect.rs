@@ -1,7 +1,7 @@
 //! Where a user may be sent after logging in (`rd`, SPEC §3), and the exact
 //! `Location` that sends them there.
 //!
-//! Accepted: a path on this host (`/x`; never `//x`, `/\\x` or anything a browser or
+//! Accepted: a path on this host (`/x`; never `//x`, `/\x` or anything a browser or
 //! one more decoding would read as another host), or an absolute URL with no user
 //! info that is
 //! - on `public_url`'s exact origin (scheme, host and port), or
