@@ -1,14 +1,17 @@
 //! Every parser that sees attacker bytes before anyone is authenticated: the session
 //! cookie (private-cookie decryption, then PASETO open for both purposes), claims
-//! inside an authentic token, the `rd` redirect check, path ids, emails, and the
-//! User-Agent text that reaches the audit log.
+//! inside an authentic token, the `rd` redirect check, forward-auth target paths,
+//! path ids, emails, and the User-Agent text that reaches the audit log.
 //!
 //! The first input byte picks the path; the rest is the input. Besides "never panic",
 //! each path checks the property that matters: a token for one purpose never opens
-//! for the other, an accepted redirect never leaves the allowed hosts once a browser
-//! resolves it, sanitised text holds no control character.
+//! for the other, an accepted redirect never leaves the allowed origins once a
+//! browser resolves it and is a valid `Location`, an accepted target path has one
+//! reading ([`target_paths`]), sanitised text holds no control character.
 
 #![no_main]
+
+mod target_paths;
 
 use std::sync::OnceLock;
 
@@ -17,6 +20,7 @@ use pasetors::footer::Footer;
 use pasetors::keys::SymmetricKey;
 use pasetors::paserk::{FormatAsPaserk, Id};
 use pasetors::version4::{LocalToken, V4};
+use percent_encoding::percent_decode_str;
 use portcullis::config::Config;
 use portcullis::domain::audit::sanitise;
 use portcullis::domain::session::device_label;
@@ -38,6 +42,8 @@ struct Fixture {
     footer: Vec<u8>,
     cookie_key: cookie::Key,
     config: Config,
+    /// A plain-http portal with no other allowed host: only its exact origin.
+    plain: Config,
     _dir: tempfile::TempDir,
 }
 
@@ -59,7 +65,12 @@ fn fixture() -> &'static Fixture {
             allowed_redirect_hosts: vec!["partner.example.org".into()],
             ..Config::default()
         };
+        let plain = Config {
+            public_url: Url::parse("http://127.0.0.1:8000").expect("url"),
+            ..Config::default()
+        };
         Fixture {
+            plain,
             tokens: Tokens::new(keys, "https://auth.example.com".into()),
             key,
             footer,
@@ -112,33 +123,55 @@ fn session_cookie(value: &str) {
     open_both(value);
 }
 
-/// `rd`: an accepted target, resolved the way a browser on our page would, stays on
-/// an allowed host and carries no credentials or control characters.
+/// `rd`: an accepted target is visible ASCII, never `//…` (nor one decoding away
+/// from it), and resolved the way a browser on our page would, stays on an allowed
+/// host over https, or on a plain portal's exact origin, with no credentials.
 fn redirect(rd: &str) {
     let f = fixture();
-    let Some(target) = safe_target(rd, &f.config) else {
-        return;
-    };
+    if let Some(target) = safe_target(rd, &f.config) {
+        let resolved = followed(rd, &target, &f.config.public_url);
+        let host = resolved
+            .host_str()
+            .unwrap_or_default()
+            .trim_end_matches('.');
+        let allowed = host == "auth.example.com"
+            || host == "example.com"
+            || host.ends_with(".example.com")
+            || host == "partner.example.org";
+        assert!(allowed, "{rd:?} → {target:?} leaves for {host:?}");
+        assert!(matches!(resolved.scheme(), "https"), "{rd:?} → {resolved}");
+    }
+    if let Some(target) = safe_target(rd, &f.plain) {
+        let resolved = followed(rd, &target, &f.plain.public_url);
+        assert_eq!(
+            resolved.origin(),
+            f.plain.public_url.origin(),
+            "{rd:?} → {target:?}"
+        );
+    }
+}
+
+/// Where a browser goes when sent `target` from `base`, after checking the text.
+fn followed(rd: &str, target: &str, base: &Url) -> Url {
     assert!(
-        !target.chars().any(|c| c.is_control() || c == '\\'),
+        target.bytes().all(|b| b.is_ascii_graphic()),
         "{rd:?} → {target:?}"
     );
-    let resolved = f
-        .config
-        .public_url
-        .join(&target)
-        .expect("a browser can follow it");
-    let host = resolved
-        .host_str()
-        .unwrap_or_default()
-        .trim_end_matches('.');
-    let allowed = host == "auth.example.com"
-        || host == "example.com"
-        || host.ends_with(".example.com")
-        || host == "partner.example.org";
-    assert!(allowed, "{rd:?} → {target:?} leaves for {host:?}");
-    assert!(matches!(resolved.scheme(), "https"), "{rd:?} → {resolved}");
+    if target.starts_with('/') {
+        let decoded = percent_decode_str(target).decode_utf8_lossy();
+        assert!(
+            !decoded.starts_with("//") && !decoded.starts_with("/\\"),
+            "{rd:?} → {target:?}"
+        );
+    }
+    let resolved = base.join(target).expect("a browser can follow it");
     assert!(resolved.username().is_empty() && resolved.password().is_none());
+    assert_eq!(
+        resolved.as_str(),
+        base.join(resolved.as_str()).expect("reparses").as_str(),
+        "{rd:?} → {target:?} is not stable"
+    );
+    resolved
 }
 
 /// Small edge parsers: path ids, emails, User-Agent text.
@@ -162,10 +195,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let text = String::from_utf8_lossy(rest);
-    match path % 4 {
+    match path % 5 {
         0 => open_both(&text),
         1 => authentic_payload(rest),
         2 => redirect(&text),
+        3 => target_paths::check(&text),
         _ => {
             session_cookie(&text);
             small_parsers(&text);

@@ -7,10 +7,13 @@
 //! means every path) and on its methods (none means every method).
 //!
 //! Paths are matched after percent-decoding (see [`super::target`], which refuses the
-//! paths where decoding could change their meaning). Upstream apps do not agree on
-//! letter case, so every request is judged twice, once with the regexes as written
-//! and once case-insensitively, and the stricter answer wins: `^/admin` denied also
-//! denies `/ADMIN`, while an `allow` rule never opens more than it names.
+//! paths where decoding could change their meaning). Where upstream apps may still
+//! read one path two ways, every reading is judged and the strictest answer wins,
+//! so a `deny` catches each reading while an `allow` never opens more than it names:
+//! - letter case: once with the regexes as written and once case-insensitively
+//!   (`^/admin` denied also denies `/ADMIN`);
+//! - compatibility characters: the decoded path and its NFKC form (`^/admin` denied
+//!   also denies `/ａｄｍｉｎ`, fullwidth).
 
 use regex::{Regex, RegexBuilder};
 
@@ -89,16 +92,26 @@ impl Rules {
         Ok(Rules { rules, default })
     }
 
-    /// Judges `target` for `user` (`None`: anonymous): the stricter of the
-    /// case-sensitive and the case-insensitive reading.
+    /// Judges `target` for `user` (`None`: anonymous): the strictest answer over
+    /// every reading of its path, case-sensitive and case-insensitive.
     pub fn decide(&self, target: &Target, user: Option<&UserView>) -> Decision {
-        let exact = self.decide_as(Case::AsWritten, target, user);
-        let folded = self.decide_as(Case::Insensitive, target, user);
-        exact.max(folded)
+        target
+            .readings()
+            .flat_map(|path| [Case::AsWritten, Case::Insensitive].map(|case| (case, path)))
+            .map(|(case, path)| self.decide_as(case, target, path, user))
+            .max()
+            .unwrap_or(Decision::Forbid)
     }
 
-    fn decide_as(&self, case: Case, target: &Target, user: Option<&UserView>) -> Decision {
-        let Some(rule) = self.rules.iter().find(|r| r.matches(case, target)) else {
+    fn decide_as(
+        &self,
+        case: Case,
+        target: &Target,
+        path: &str,
+        user: Option<&UserView>,
+    ) -> Decision {
+        let matching = |rule: &&Rule| rule.matches(case, target, path);
+        let Some(rule) = self.rules.iter().find(matching) else {
             return judge(self.default, &[], user);
         };
         judge(rule.policy, &rule.groups, user)
@@ -160,7 +173,7 @@ impl Rule {
         })
     }
 
-    fn matches(&self, case: Case, target: &Target) -> bool {
+    fn matches(&self, case: Case, target: &Target, path: &str) -> bool {
         let host = match &self.host {
             HostPattern::Exact(host) => *host == target.host,
             HostPattern::Subdomains(suffix) => {
@@ -169,8 +182,8 @@ impl Rule {
         };
         let path = self.paths.is_empty()
             || self.paths.iter().any(|(exact, folded)| match case {
-                Case::AsWritten => exact.is_match(&target.path),
-                Case::Insensitive => folded.is_match(&target.path),
+                Case::AsWritten => exact.is_match(path),
+                Case::Insensitive => folded.is_match(path),
             });
         let method = self.methods.is_empty() || self.methods.contains(&target.method);
         host && path && method
@@ -341,6 +354,35 @@ mod tests {
             decide("https://app.example.com/public/x", None),
             Decision::Login
         );
+    }
+
+    #[test]
+    fn compatibility_forms_never_bypass_a_rule_nor_widen_an_allow() {
+        let rules = Rules::compile(
+            Policy::Authenticated,
+            &[
+                rule("app.example.com", &["^/admin/"], Policy::Deny),
+                rule("app.example.com", &["^/public/"], Policy::Allow),
+            ],
+        )
+        .unwrap();
+        let alice = user(&[]);
+        let decide = |path: &str, user| {
+            let url = format!("https://app.example.com{path}");
+            rules.decide(&target(&url, "GET"), user)
+        };
+
+        // ａｄｍｉｎ (fullwidth), Ａdmin, admⅰn (roman numeral one): NFKC reads /admin/…
+        for path in [
+            "/%EF%BD%81%EF%BD%84%EF%BD%8D%EF%BD%89%EF%BD%8E/x",
+            "/%EF%BC%A1dmin/x",
+            "/adm%E2%85%B0n/x",
+        ] {
+            assert_eq!(decide(path, Some(&alice)), Decision::Forbid, "{path}");
+        }
+        // ｐublic is public only to apps that fold it: not opened to anonymous users.
+        assert_eq!(decide("/%EF%BD%90ublic/x", None), Decision::Login);
+        assert_eq!(decide("/public/%EF%BD%98", None), Decision::Allow);
     }
 
     #[test]

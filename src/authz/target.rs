@@ -9,15 +9,17 @@
 //!   non-UTF-8 byte), a relative URL, a scheme other than `http`/`https`, user info,
 //!   a fragment, a bad host or method token.
 //! - **403** ([`TargetError::Ambiguous`]): a well-formed request whose path could mean
-//!   two things: an empty segment (`//admin`), a dot segment (`/x/../admin`, also
-//!   encoded as `%2e`), an encoded `/`, `\` or control byte, a `\`, a stray `%`, or
-//!   bytes that do not decode to UTF-8.
+//!   two things to two servers: a `\`, or any of the classes [`path`] lists (empty
+//!   and dot segments, encoded separators, `;` path parameters, double encoding,
+//!   Windows trailing dots and spaces, NTFS streams, 8.3 short names, ASP.NET
+//!   cookieless segments, stray `%`, bytes that are not UTF-8).
 //!
 //! What is left decodes to exactly one path with the same segments, and that decoded
-//! path is what rules match (`/%61dmin` is `/admin`). The query string is never
-//! matched.
+//! path is what rules match (`/%61dmin` is `/admin`), together with its NFKC form when
+//! compatibility characters make that differ. The query string is never matched.
 
-use percent_encoding::percent_decode_str;
+mod path;
+
 use url::Url;
 
 /// The longest target URL accepted.
@@ -32,6 +34,8 @@ pub struct Target {
     pub host: String,
     /// Percent-decoded path, no query.
     pub path: String,
+    /// The NFKC form of `path`, when compatibility characters make it differ.
+    pub folded: Option<String>,
     /// Upper-cased method token.
     pub method: String,
 }
@@ -96,7 +100,7 @@ impl Target {
             return Err(Invalid("target carries a fragment"));
         }
         let raw_path = uri.split_once('?').map_or(uri, |(path, _)| path);
-        let path = decode_path(raw_path)?;
+        let path::Readings { path, folded } = path::decode(raw_path).map_err(Ambiguous)?;
         let method = method_token(method).ok_or(Invalid("bad method"))?;
         let url = Url::parse(&format!("{scheme}://{authority}{uri}"))
             .map_err(|_| Invalid("URL does not parse"))?;
@@ -112,8 +116,14 @@ impl Target {
             url,
             host,
             path,
+            folded,
             method,
         })
+    }
+
+    /// Every reading of the path that rules must be matched against.
+    pub fn readings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.path.as_str()).chain(self.folded.as_deref())
     }
 }
 
@@ -129,43 +139,6 @@ fn printable(value: &str) -> Result<(), TargetError> {
         return Err(Ambiguous("backslash"));
     }
     Ok(())
-}
-
-/// Decodes a raw path segment by segment, refusing anything ambiguous.
-fn decode_path(raw: &str) -> Result<String, TargetError> {
-    let segments: Vec<&str> = raw.split('/').skip(1).collect();
-    let last = segments.len() - 1;
-    let mut decoded = Vec::with_capacity(raw.len());
-    for (i, segment) in segments.iter().enumerate() {
-        if segment.is_empty() && i != last {
-            return Err(Ambiguous("empty path segment"));
-        }
-        if !percent_escapes_are_whole(segment) {
-            return Err(Ambiguous("stray %"));
-        }
-        let bytes: Vec<u8> = percent_decode_str(segment).collect();
-        if bytes == b"." || bytes == b".." {
-            return Err(Ambiguous("dot segment"));
-        }
-        if bytes
-            .iter()
-            .any(|&b| b == b'/' || b == b'\\' || b.is_ascii_control())
-        {
-            return Err(Ambiguous("encoded separator or control byte"));
-        }
-        decoded.push(b'/');
-        decoded.extend_from_slice(&bytes);
-    }
-    String::from_utf8(decoded).map_err(|_| Ambiguous("path is not UTF-8"))
-}
-
-fn percent_escapes_are_whole(segment: &str) -> bool {
-    let bytes = segment.as_bytes();
-    bytes.iter().enumerate().all(|(i, &b)| {
-        b != b'%'
-            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-    })
 }
 
 /// An HTTP method token (RFC 9110 `token`), upper-cased; `None` if it is not one.
@@ -225,6 +198,116 @@ mod tests {
                 "{path} should be refused as ambiguous"
             );
         }
+    }
+
+    /// Paths that Tomcat, Spring, IIS, .NET or a double-decoding server would read
+    /// as `/admin/x` (or somewhere else than Portcullis would), in many spellings.
+    #[test]
+    fn paths_an_upstream_could_read_differently_are_refused() {
+        for path in [
+            // path parameters: raw and encoded, anywhere in a segment, `..;`
+            "/public/..;/admin/x",
+            "/admin;/x",
+            "/admin;jsessionid=1/x",
+            "/;/admin/x",
+            "/adm;x=1in/x",
+            "/admin%3b/x",
+            "/admin%3B/x",
+            "/public/..%3b/admin/x",
+            "/admin/x;",
+            // double encoding at any depth, either case of hex
+            "/%2561dmin/x",
+            "/adm%2569n/x",
+            "/admin%252fx",
+            "/admin%252Fx",
+            "/%25252561dmin/x",
+            "/admin%255cx",
+            "/%252e%252e/admin",
+            "/100%25",
+            // IIS %u escapes, raw or encoded
+            "/%u0061dmin/x",
+            "/%U0061dmin/x",
+            "/%25u0061dmin/x",
+            // trailing dots, spaces and other white space Windows or .NET trims
+            "/admin./x",
+            "/admin../x",
+            "/admin%2e/x",
+            "/admin%2E/x",
+            "/admin%20/x",
+            "/admin%20./x",
+            "/admin.%20/x",
+            "/admin%09/x",
+            "/admin%0b/x",
+            "/admin%C2%A0/x",
+            "/admin%C2%85/x",
+            "/admin%E2%80%A8/x",
+            "/admin/x.",
+            "/admin/x%20",
+            // NTFS streams, 8.3 short names, ASP.NET cookieless sessions
+            "/admin::$DATA/x",
+            "/admin::%24DATA/x",
+            "/admin:$I30:$INDEX_ALLOCATION/x",
+            "/admin:/x",
+            "/ADMINI~1/x",
+            "/admini%7E1/x",
+            "/(S(abc))/admin/x",
+            "/(A(abc)S(def))/admin/x",
+            // encoded query and fragment markers
+            "/admin%3F/x",
+            "/admin%3f",
+            "/admin%23/x",
+            // overlong UTF-8 and fullwidth forms of `.`, `/`, `\`, `;`, `%`
+            "/%c0%ae%c0%ae/admin",
+            "/admin%c0%afx",
+            "/admin%c1%9cx",
+            "/admin%e0%80%afx",
+            "/x/%EF%BC%8E%EF%BC%8E/admin",
+            "/public%EF%BC%8F..%EF%BC%8Fadmin",
+            "/admin%EF%BC%BCx",
+            "/admin%EF%BC%9B/x",
+            "/admin%EF%BC%8E/x",
+            "/%EF%BC%852561dmin/x",
+            // backslashes, raw and encoded
+            "/admin\\x",
+            "/admin%5cx",
+            "/admin%5Cx",
+            "/public\\..\\admin",
+        ] {
+            let url = format!("https://app.example.com{path}");
+            let nginx = Target::from_original(&url, "GET");
+            let caddy = Target::from_forwarded("https", "app.example.com", path, "GET");
+            for parsed in [nginx, caddy] {
+                assert!(
+                    matches!(parsed, Err(Ambiguous(_))),
+                    "{path} should be refused as ambiguous: {parsed:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_paths_still_pass() {
+        for (path, decoded) in [
+            ("/", "/"),
+            ("/docs/", "/docs/"),
+            ("/~alice/notes.txt", "/~alice/notes.txt"),
+            ("/wiki/Special:Random", "/wiki/Special:Random"),
+            ("/v1.2/app-1.0.tar.gz", "/v1.2/app-1.0.tar.gz"),
+            ("/.well-known/x", "/.well-known/x"),
+            ("/a%20b/%7Euser", "/a b/~user"),
+            ("/caf%C3%A9", "/café"),
+            ("/Foo_(bar)", "/Foo_(bar)"),
+            ("/public/x?/../admin;x=%2561", "/public/x"),
+        ] {
+            let t = Target::from_forwarded("https", "app.example.com", path, "GET").unwrap();
+            assert_eq!(t.path, decoded);
+            assert_eq!(t.folded, None, "{path}");
+        }
+        let fullwidth = Target::from_original("https://app.example.com/%EF%BD%81dmin", "GET");
+        assert_eq!(
+            fullwidth.unwrap().readings().collect::<Vec<_>>(),
+            ["/ａdmin", "/admin"]
+        );
     }
 
     #[test]

@@ -1,44 +1,79 @@
-//! Where a user may be sent after logging in (`rd`, SPEC §3): a relative path on
-//! this host, or an absolute URL whose host is `public_url`'s, under `cookie_domain`,
-//! or in `allowed_redirect_hosts`. Anything else falls back to `/account`.
+//! Where a user may be sent after logging in (`rd`, SPEC §3), and the exact
+//! `Location` that sends them there.
+//!
+//! Accepted: a path on this host (`/x`; never `//x`, `/\x` or anything a browser or
+//! one more decoding would read as another host), or an absolute URL with no user
+//! info that is
+//! - on `public_url`'s exact origin (scheme, host and port), or
+//! - `https` (or `http` when `public_url` itself is `http`, a development setup) on
+//!   a host under `cookie_domain` (any port: the session cookie reaches every port of
+//!   those hosts anyway) or in `allowed_redirect_hosts` (any port, unless the entry
+//!   names one: `host:8443`).
+//!
+//! Anything else falls back to `/account`. The target is parsed with the `url` crate,
+//! which follows the WHATWG URL standard browsers implement, so hosts are compared as
+//! a browser will resolve them (IDNA, letter case, IPv4 and IPv6 forms), and the
+//! `Location` is that parse serialised again, never the raw input: percent-encoded
+//! visible ASCII that is always a valid header value.
 
-use url::Url;
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use rocket::http::uri::Reference;
+use url::{Host, Position, Url};
 
 use crate::config::Config;
 
 /// Where users go when `rd` is absent or refused (under the base path).
 pub const FALLBACK: &str = "/account";
 
-/// `rd` if it is a safe target, else `None`.
+/// The longest `rd` considered.
+const MAX_RD: usize = 8 * 1024;
+
+/// What WHATWG serialisation leaves raw in a path or query but RFC 3986 (and so
+/// Rocket's `Location` parser) does not allow: encoding them changes no meaning.
+const NOT_RFC3986: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The same for a fragment, where a second `#` is not allowed either.
+const NOT_RFC3986_FRAGMENT: &AsciiSet = &NOT_RFC3986.add(b'#');
+
+/// The `Location` for `rd` if it is a safe target, else `None`.
 pub fn safe_target(rd: &str, config: &Config) -> Option<String> {
     // Browsers strip tabs and newlines and treat `\` as `/`; such input is never
     // a legitimate target, so refuse it before any parsing.
-    if rd.is_empty() || rd.chars().any(|c| c.is_control() || c == '\\') {
+    if rd.is_empty() || rd.len() > MAX_RD || rd.chars().any(|c| c.is_control() || c == '\\') {
         return None;
     }
     let lowered = rd.to_ascii_lowercase();
-    if lowered.contains("%5c")
-        || lowered.contains("%09")
-        || lowered.contains("%0a")
-        || lowered.contains("%0d")
+    if ["%5c", "%09", "%0a", "%0d"]
+        .iter()
+        .any(|e| lowered.contains(e))
     {
         return None;
     }
     if rd.starts_with('/') {
-        if rd.starts_with("//") {
-            return None;
-        }
-        // Resolve against our own origin: a target that leaves it is refused.
-        let joined = config.public_url.join(rd).ok()?;
-        return (joined.origin() == config.public_url.origin()).then(|| rd.to_owned());
+        return relative(rd, config);
     }
     let url = Url::parse(rd).ok()?;
-    let scheme_ok = url.scheme() == "https" || url.scheme() == config.public_url.scheme();
-    if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
+    if !url.username().is_empty() || url.password().is_some() {
         return None;
     }
-    let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
-    host_allowed(&host, config).then(|| url.to_string())
+    let scheme_ok =
+        url.scheme() == "https" || (url.scheme() == "http" && config.public_url.scheme() == "http");
+    let allowed =
+        same_origin(&url, &config.public_url) || (scheme_ok && host_allowed(&url, config));
+    if !allowed {
+        return None;
+    }
+    location(&url, &url[..Position::BeforePath])
 }
 
 /// `safe_target` or the fallback.
@@ -47,93 +82,111 @@ pub fn target_or_fallback(rd: Option<&str>, config: &Config) -> String {
         .unwrap_or_else(|| config.at(FALLBACK))
 }
 
-fn host_allowed(host: &str, config: &Config) -> bool {
-    let canon = |h: &str| h.trim_end_matches('.').to_ascii_lowercase();
-    if config.public_url.host_str().map(canon).as_deref() == Some(host) {
-        return true;
+/// A path on this host, resolved as a browser would, kept relative.
+fn relative(rd: &str, config: &Config) -> Option<String> {
+    if rd.starts_with("//") {
+        return None;
     }
-    if let Some(domain) = &config.cookie_domain {
-        let domain = canon(domain.trim_start_matches('.'));
-        if host == domain || host.ends_with(&format!(".{domain}")) {
+    let joined = config.public_url.join(rd).ok()?;
+    if joined.origin() != config.public_url.origin() {
+        return None;
+    }
+    let target = location(&joined, "")?;
+    // Dot segments can leave an empty first segment (`/.//evil`, `/x/..//evil`),
+    // which a browser reads as a host; `/%2F/evil` is one decoding away from that.
+    let decoded = percent_decode_str(&target).decode_utf8_lossy();
+    if decoded.starts_with("//") || decoded.starts_with("/\\") {
+        return None;
+    }
+    Some(target)
+}
+
+/// `prefix` (the serialised origin, or nothing) then `url`'s path, query and
+/// fragment as valid `Location` text; `None` if Rocket would still refuse it.
+fn location(url: &Url, prefix: &str) -> Option<String> {
+    let mut out = prefix.to_owned();
+    out.extend(utf8_percent_encode(url.path(), NOT_RFC3986));
+    if let Some(query) = url.query() {
+        out.push('?');
+        out.extend(utf8_percent_encode(query, NOT_RFC3986));
+    }
+    if let Some(fragment) = url.fragment() {
+        out.push('#');
+        out.extend(utf8_percent_encode(fragment, NOT_RFC3986_FRAGMENT));
+    }
+    let valid = out.bytes().all(|b| b.is_ascii_graphic()) && Reference::parse(&out).is_ok();
+    valid.then_some(out)
+}
+
+/// A URL's host as compared here: one trailing dot dropped (`example.com.` is
+/// `example.com` to DNS).
+fn canonical_host(url: &Url) -> Option<Host<String>> {
+    Some(match url.host()? {
+        Host::Domain(name) => Host::Domain(name.strip_suffix('.').unwrap_or(name).to_owned()),
+        Host::Ipv4(ip) => Host::Ipv4(ip),
+        Host::Ipv6(ip) => Host::Ipv6(ip),
+    })
+}
+
+/// Same scheme, host and port (the default port of the scheme when none is given).
+fn same_origin(url: &Url, public_url: &Url) -> bool {
+    url.scheme() == public_url.scheme()
+        && url.port_or_known_default() == public_url.port_or_known_default()
+        && canonical_host(url).is_some()
+        && canonical_host(url) == canonical_host(public_url)
+}
+
+fn host_allowed(url: &Url, config: &Config) -> bool {
+    let Some(host) = canonical_host(url) else {
+        return false;
+    };
+    if let (Host::Domain(name), Some(domain)) = (&host, config.cookie_domain.as_deref())
+        && let Ok(Host::Domain(domain)) = Host::parse(domain.trim_start_matches('.'))
+    {
+        let domain = domain.strip_suffix('.').unwrap_or(&domain);
+        if name == domain
+            || name
+                .strip_suffix(domain)
+                .is_some_and(|sub| sub.ends_with('.'))
+        {
             return true;
         }
     }
     config
         .allowed_redirect_hosts
         .iter()
-        .any(|allowed| canon(allowed) == host)
+        .filter_map(|entry| allowed_entry(entry))
+        .any(|(allowed, port)| {
+            allowed == host && port.is_none_or(|port| url.port_or_known_default() == Some(port))
+        })
+}
+
+/// An `allowed_redirect_hosts` entry: a host (name, IPv4, IPv6 with or without
+/// brackets) and an optional port. An entry that is not one allows nothing.
+fn allowed_entry(entry: &str) -> Option<(Host<String>, Option<u16>)> {
+    if let Ok(ip) = entry.parse::<std::net::IpAddr>() {
+        let host = match ip {
+            std::net::IpAddr::V4(ip) => Host::Ipv4(ip),
+            std::net::IpAddr::V6(ip) => Host::Ipv6(ip),
+        };
+        return Some((host, None));
+    }
+    let url = Url::parse(&format!("https://{entry}")).ok()?;
+    let bare = url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !bare {
+        return None;
+    }
+    // `url` forgets a port equal to the scheme's default: ask under both schemes so
+    // `host:443` and `host:80` keep theirs.
+    let port = url
+        .port()
+        .or_else(|| Url::parse(&format!("http://{entry}")).ok()?.port());
+    Some((canonical_host(&url)?, port))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config() -> Config {
-        Config {
-            public_url: Url::parse("https://auth.example.com").unwrap(),
-            cookie_domain: Some("example.com".into()),
-            allowed_redirect_hosts: vec!["partner.example.org".into()],
-            ..Config::default()
-        }
-    }
-
-    #[test]
-    fn relative_paths_and_known_hosts_are_honoured() {
-        let config = config();
-        for rd in [
-            "/account",
-            "/x?y=1#z",
-            "https://auth.example.com/settings",
-            "https://wiki.example.com/page",
-            "https://partner.example.org/",
-        ] {
-            assert!(safe_target(rd, &config).is_some(), "{rd} should be allowed");
-        }
-    }
-
-    #[test]
-    fn forward_auth_targets_come_back_after_login() {
-        // The `rd` forward-auth builds is the app's own URL: any port, any case.
-        let config = config();
-        for rd in [
-            "https://wiki.example.com:8443/page?x=1",
-            "https://WIKI.Example.com./page",
-            "https://deep.sub.example.com/",
-            "https://example.com/",
-        ] {
-            assert!(safe_target(rd, &config).is_some(), "{rd} should be allowed");
-        }
-        let plain = Config {
-            public_url: Url::parse("http://auth.example.test:8080").unwrap(),
-            cookie_domain: Some("example.test".into()),
-            ..Config::default()
-        };
-        let rd = "http://app.example.test:8080/x?y=1";
-        assert_eq!(safe_target(rd, &plain).as_deref(), Some(rd));
-    }
-
-    #[test]
-    fn open_redirect_tricks_fall_back() {
-        let config = config();
-        for rd in [
-            "https://evil.com",
-            "//evil.com",
-            "/\\evil.com",
-            "/%5Cevil.com",
-            "/%09/evil.com",
-            "/\t/evil.com",
-            "https://auth.example.com.evil.com",
-            "https://auth.example.com@evil.com",
-            "https://user:pw@auth.example.com/",
-            "javascript:alert(1)",
-            "data:text/html,hi",
-            "http://wiki.example.com.evil.com/",
-            "ftp://auth.example.com/",
-            "evil.com",
-            "",
-        ] {
-            assert_eq!(safe_target(rd, &config), None, "{rd:?} should be refused");
-            assert_eq!(target_or_fallback(Some(rd), &config), FALLBACK);
-        }
-    }
-}
+mod tests;

@@ -1,6 +1,8 @@
 //! Forward authentication (SPEC §5) without a real proxy: the test plays nginx or
 //! Caddy by sending their headers from a trusted loopback peer.
 
+mod paths;
+
 use std::time::Duration;
 
 use portcullis::auth::Client;

@@ -20,6 +20,7 @@ mod login;
 mod logs;
 mod password_policy;
 mod proxy;
+mod redirects;
 mod register;
 mod revocation;
 mod security;
