@@ -123,8 +123,12 @@ fn prepare(rocket: &Rocket<Build>, clock: Arc<dyn Clock>) -> Result<Parts, Strin
     let config = Config::from_figment(rocket.figment()).map_err(|e| e.to_string())?;
     let rules = Rules::compile(config.default_policy, &config.access_rules)
         .map_err(|e| format!("invalid [portcullis] configuration: {e}"))?;
-    let views = Views::load(config.templates_dir.as_deref(), config.base_path())
-        .map_err(|e| e.to_string())?;
+    let views = Views::load(
+        config.templates_dir.as_deref(),
+        config.base_path(),
+        clock.clone(),
+    )
+    .map_err(|e| e.to_string())?;
     let auth = Auth::open(config, clock).map_err(|e| e.to_string())?;
     // Rocket's defaults carry an all-zero key, so "absent" means "zero" here.
     let configured = rocket

@@ -2,17 +2,25 @@
 //! rendered by our own Tera instance rather than `rocket_dyn_templates`' fairing, so
 //! the binary runs from any directory and an app embedding Portcullis keeps its own
 //! template engine. An optional `templates_dir` overrides templates by file name.
+//! The filters the templates use (human times, the way back from re-authentication)
+//! are in the `filters` submodule.
+
+mod filters;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rocket::http::{ContentType, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use tera::{Context, Tera};
 
+use crate::clock::Clock;
+
 /// The embedded templates, by name.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
         "register.html",
@@ -44,6 +52,13 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// The embedded stylesheet, served at `/static/portcullis.css`.
 pub const STYLESHEET: &str = include_str!("../../static/portcullis.css");
 
+/// The embedded script (copy buttons), served at `/static/portcullis.js`. Pages work
+/// without it; the CSP allows only scripts from this origin (`script-src 'self'`).
+pub const SCRIPT: &str = include_str!("../../static/portcullis.js");
+
+/// The embedded icon, served at `/static/favicon.svg` (and `/favicon.ico`).
+pub const FAVICON: &str = include_str!("../../static/favicon.svg");
+
 /// The template engine held in Rocket state.
 pub struct Views {
     tera: Tera,
@@ -58,8 +73,13 @@ pub struct ViewError(String);
 
 impl Views {
     /// Loads the embedded templates, then any same-named files from `overrides`.
-    /// Links in the pages start with `base` (see `Config::base_path`).
-    pub fn load(overrides: Option<&Path>, base: &str) -> Result<Views, ViewError> {
+    /// Links in the pages start with `base` (see `Config::base_path`); relative times
+    /// are counted from `clock`'s now.
+    pub fn load(
+        overrides: Option<&Path>,
+        base: &str,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Views, ViewError> {
         let mut sources: Vec<(String, String)> = TEMPLATES
             .iter()
             .map(|(name, body)| (name.to_string(), body.to_string()))
@@ -75,6 +95,7 @@ impl Views {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
+        filters::register(&mut tera, clock, base);
         tera.add_raw_templates(sources)
             .map_err(|e| ViewError(format!("{e:?}")))?;
         Ok(Views {

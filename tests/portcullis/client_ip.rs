@@ -9,7 +9,7 @@ use crate::helpers::{Browser, PASSWORD, TestApp};
 fn shown_ip(browser: &mut Browser<'_>) -> String {
     let page = browser.get("/account");
     assert_eq!(page.status, Status::Ok);
-    crate::helpers::between(&page.body, "</td>\n      <td>", "</td>")
+    crate::helpers::between(&page.body, "<td data-label=\"IP address\">", "</td>")
         .expect("an IP cell")
         .to_owned()
 }

@@ -1,4 +1,4 @@
-//! The front door, health check, stylesheet and error catchers.
+//! The front door, health check, embedded static files and error catchers.
 
 use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
@@ -11,7 +11,7 @@ use crate::web::csrf::was_refused;
 use crate::web::error::{Error, error_page};
 use crate::web::redirect;
 use crate::web::session::{MaybeUser, forget_dead_cookie};
-use crate::web::views::STYLESHEET;
+use crate::web::views::{FAVICON, SCRIPT, STYLESHEET};
 
 /// `/` sends users to their account, everyone else to the login form.
 #[get("/")]
@@ -32,6 +32,25 @@ pub fn healthz() -> (ContentType, &'static str) {
 #[get("/static/portcullis.css")]
 pub fn stylesheet() -> Static {
     Static(ContentType::CSS, STYLESHEET)
+}
+
+/// The embedded script (copy buttons); pages work without it.
+#[get("/static/portcullis.js")]
+pub fn script() -> Static {
+    Static(ContentType::JavaScript, SCRIPT)
+}
+
+/// The embedded icon, linked from every page.
+#[get("/static/favicon.svg")]
+pub fn favicon() -> Static {
+    Static(ContentType::SVG, FAVICON)
+}
+
+/// Browsers ask for `/favicon.ico` on answers that link no icon (JSON, plain text):
+/// the same SVG, so that request is no 404 in the console.
+#[get("/favicon.ico")]
+pub fn favicon_ico() -> Static {
+    Static(ContentType::SVG, FAVICON)
 }
 
 /// An embedded asset, with a `Cache-Control` that lets browsers keep it.

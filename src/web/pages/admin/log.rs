@@ -12,6 +12,7 @@ use crate::clock::rfc3339;
 use crate::domain::UserId;
 use crate::domain::audit::{AuditEvent, AuditKind};
 use crate::web::admin::AdminUser;
+use crate::web::csrf::Csrf;
 use crate::web::error::{Error, Result};
 use crate::web::views::{Page, Views};
 
@@ -21,6 +22,8 @@ const AUDIT_PAGE: usize = 50;
 /// `admin_audit.html`'s context.
 #[derive(Serialize)]
 struct AuditPage {
+    /// For the sign-out form in the navigation.
+    csrf_token: String,
     events: Vec<AuditRow>,
     page: usize,
     prev: Option<usize>,
@@ -82,6 +85,7 @@ pub fn audit(
     page: Option<usize>,
     user: Option<&str>,
     _admin: AdminUser,
+    csrf: Csrf,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
@@ -102,6 +106,7 @@ pub fn audit(
         known: HashMap::new(),
     };
     let context = AuditPage {
+        csrf_token: csrf.token().to_owned(),
         events: events.iter().map(|e| emails.row(e)).collect(),
         page,
         prev: (page > 1).then(|| page - 1),
