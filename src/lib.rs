@@ -18,6 +18,7 @@ pub mod auth;
 pub mod authz;
 pub mod clock;
 pub mod config;
+pub mod doctor;
 pub mod domain;
 mod fairing;
 pub mod hashing;
@@ -38,6 +39,28 @@ pub use web::session::{AuthUser, MaybeUser};
 /// and `ROCKET_*` variables. `PORTCULLIS_*` variables are layered on by the fairing.
 pub fn figment() -> Figment {
     rocket::Config::figment()
+}
+
+/// Why the configuration file named by `ROCKET_CONFIG` cannot be read, if it is set
+/// and names no file. Rocket itself would silently fall back to every default, which
+/// for a service (the systemd unit sets `ROCKET_CONFIG=/etc/portcullis/Rocket.toml`)
+/// means a wrong data dir and `public_url`: the binary refuses to start instead.
+/// A relative path is looked up the way Rocket does, in the current directory and
+/// then its parents.
+pub fn config_file_problem() -> Option<String> {
+    let path = std::path::PathBuf::from(std::env::var_os("ROCKET_CONFIG")?);
+    let found = if path.is_absolute() {
+        path.is_file()
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        cwd.ancestors().any(|dir| dir.join(&path).is_file())
+    };
+    (!found).then(|| {
+        format!(
+            "ROCKET_CONFIG={} names no readable file; create it or unset ROCKET_CONFIG",
+            path.display()
+        )
+    })
 }
 
 /// The Portcullis server built from `figment`: the binary, the tests and anyone who
