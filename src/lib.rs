@@ -46,11 +46,11 @@ pub fn figment() -> Figment {
 /// for a service (the systemd unit sets `ROCKET_CONFIG=/etc/portcullis/Rocket.toml`)
 /// means a wrong data dir and `public_url`: the binary refuses to start instead.
 /// A relative path is looked up the way Rocket does, in the current directory and
-/// then its parents.
+/// then its parents; `ROCKET_CONFIG=/dev/null` says "no file, built-in defaults".
 pub fn config_file_problem() -> Option<String> {
     let path = std::path::PathBuf::from(std::env::var_os("ROCKET_CONFIG")?);
     let found = if path.is_absolute() {
-        path.is_file()
+        path.is_file() || path == std::path::Path::new("/dev/null")
     } else {
         let cwd = std::env::current_dir().unwrap_or_default();
         cwd.ancestors().any(|dir| dir.join(&path).is_file())

@@ -18,7 +18,10 @@ pub async fn doctor(url: Option<String>) -> ExitCode {
     let config = match config() {
         Ok(config) => config,
         Err(e) => {
-            println!("configuration\n  ✗ {}\n      fix: correct that key in Rocket.toml or its PORTCULLIS_* variable", e.0);
+            println!(
+                "configuration\n  ✗ {}\n      fix: correct that key in Rocket.toml or its PORTCULLIS_* variable",
+                e.0
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -43,7 +46,12 @@ pub async fn doctor(url: Option<String>) -> ExitCode {
 fn through_proxy(config: &Config, url: &str) -> Vec<Check> {
     let url = match Url::parse(url) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => url,
-        _ => return vec![Check::fail(format!("--url {url:?} is not an http(s) URL"), "pass the portal's public URL, e.g. --url https://auth.example.com")],
+        _ => {
+            return vec![Check::fail(
+                format!("--url {url:?} is not an http(s) URL"),
+                "pass the portal's public URL, e.g. --url https://auth.example.com",
+            )];
+        }
     };
     let mut checks = vec![same_origin(config, &url)];
     let host = match url.port() {
@@ -94,7 +102,10 @@ fn same_origin(config: &Config, url: &Url) -> Check {
         Check::pass(format!("{url} is public_url's origin"))
     } else {
         Check::fail(
-            format!("you probed {} but public_url is {public}: links and redirects go to public_url", url.origin().ascii_serialization()),
+            format!(
+                "you probed {} but public_url is {public}: links and redirects go to public_url",
+                url.origin().ascii_serialization()
+            ),
             "set public_url to the URL people use, or probe that URL",
         )
     }

@@ -7,7 +7,13 @@ use super::Check;
 use crate::config::Config;
 
 /// OWASP's equivalent argon2id settings (memory KiB, iterations), one lane.
-const OWASP: [(u32, u32); 5] = [(47_104, 1), (19_456, 2), (12_288, 3), (9_216, 4), (7_168, 5)];
+const OWASP: [(u32, u32); 5] = [
+    (47_104, 1),
+    (19_456, 2),
+    (12_288, 3),
+    (9_216, 4),
+    (7_168, 5),
+];
 
 /// One hash slower than this makes logins feel stuck and the hash queue long.
 pub const TOO_SLOW: Duration = Duration::from_secs(1);
@@ -16,7 +22,10 @@ pub const TOO_SLOW: Duration = Duration::from_secs(1);
 pub fn check(config: &Config) -> Check {
     match measure(config) {
         Ok(elapsed) => judge(config, elapsed),
-        Err(e) => Check::fail(format!("argon2 cannot hash with these parameters: {e}"), "fix argon2_memory_kib / argon2_iterations / argon2_parallelism"),
+        Err(e) => Check::fail(
+            format!("argon2 cannot hash with these parameters: {e}"),
+            "fix argon2_memory_kib / argon2_iterations / argon2_parallelism",
+        ),
     }
 }
 
@@ -41,13 +50,17 @@ pub fn judge(config: &Config, elapsed: Duration) -> Check {
     let peak_mib = u64::from(m) * config.max_concurrent_hashes as u64 / 1024;
     if !OWASP.iter().any(|&(min_m, min_t)| m >= min_m && t >= min_t) {
         return Check::fail(
-            format!("argon2 memory {m} KiB × {t} iteration(s) is below OWASP's minimum: stolen hashes are cheap to crack"),
+            format!(
+                "argon2 memory {m} KiB × {t} iteration(s) is below OWASP's minimum: stolen hashes are cheap to crack"
+            ),
             "use at least argon2_memory_kib = 19456 and argon2_iterations = 2 (hashes are upgraded at the next login)",
         );
     }
     if elapsed > TOO_SLOW {
         return Check::fail(
-            format!("one argon2 hash takes {ms} ms on this machine: logins wait that long and queue behind each other"),
+            format!(
+                "one argon2 hash takes {ms} ms on this machine: logins wait that long and queue behind each other"
+            ),
             "lower argon2_iterations (never below OWASP's minimum), or give the server faster CPUs",
         );
     }

@@ -11,7 +11,11 @@ use crate::web::redirect::safe_target;
 
 /// Every configuration check, in order.
 pub fn checks(config: &Config) -> Vec<Check> {
-    let mut checks = vec![public_url(config), cookie_secure(config), cookie_domain(config)];
+    let mut checks = vec![
+        public_url(config),
+        cookie_secure(config),
+        cookie_domain(config),
+    ];
     checks.push(trusted_proxies(config));
     checks.extend(access_rules(config));
     checks
@@ -32,11 +36,13 @@ fn public_url(config: &Config) -> Check {
     let url = config.public_url.as_str();
     match config.public_url.scheme() {
         "https" => Check::pass(format!("public_url {url} is https")),
-        _ if is_local(&portal_host(config)) => {
-            Check::pass(format!("public_url {url} is plain http on this machine (development)"))
-        }
+        _ if is_local(&portal_host(config)) => Check::pass(format!(
+            "public_url {url} is plain http on this machine (development)"
+        )),
         _ => Check::fail(
-            format!("public_url {url} is plain http on a network host: passwords and cookies cross the network in clear"),
+            format!(
+                "public_url {url} is plain http on a network host: passwords and cookies cross the network in clear"
+            ),
             "serve the portal over https at the proxy and set public_url = \"https://…\"",
         ),
     }
@@ -67,18 +73,24 @@ fn cookie_domain(config: &Config) -> Check {
     let domain = domain.trim_start_matches('.').to_ascii_lowercase();
     if is_public_suffix(&domain) {
         return Check::fail(
-            format!("cookie_domain \"{domain}\" is a public suffix: browsers refuse the cookie (and if they did not, every site under it would receive it)"),
+            format!(
+                "cookie_domain \"{domain}\" is a public suffix: browsers refuse the cookie (and if they did not, every site under it would receive it)"
+            ),
             "set cookie_domain to your own registered domain, e.g. \"example.com\", or remove it",
         );
     }
     let host = portal_host(config);
     if !within(&host, &domain) {
         return Check::fail(
-            format!("cookie_domain \"{domain}\" does not contain public_url's host {host}: browsers refuse the cookie"),
+            format!(
+                "cookie_domain \"{domain}\" does not contain public_url's host {host}: browsers refuse the cookie"
+            ),
             format!("set cookie_domain to {host} or one of its parent domains"),
         );
     }
-    Check::pass(format!("cookie_domain \"{domain}\" is a registrable domain containing {host}"))
+    Check::pass(format!(
+        "cookie_domain \"{domain}\" is a registrable domain containing {host}"
+    ))
 }
 
 /// Whether `domain` is itself a public suffix (`com`, `co.uk`, `github.io`).
@@ -92,9 +104,15 @@ fn within(host: &str, domain: &str) -> bool {
 }
 
 fn trusted_proxies(config: &Config) -> Check {
-    match config.trusted_proxies.iter().find(|net| net.prefix_len() == 0) {
+    match config
+        .trusted_proxies
+        .iter()
+        .find(|net| net.prefix_len() == 0)
+    {
         Some(net) => Check::fail(
-            format!("trusted_proxies contains {net}: any client can choose the address it is throttled and logged under (X-Forwarded-For)"),
+            format!(
+                "trusted_proxies contains {net}: any client can choose the address it is throttled and logged under (X-Forwarded-For)"
+            ),
             "list only your proxies' addresses, e.g. [\"127.0.0.1/32\", \"10.0.0.5/32\"]",
         ),
         None => Check::pass(format!(
@@ -107,7 +125,11 @@ fn trusted_proxies(config: &Config) -> Check {
 /// For each rule's domain: does the session cookie reach it, and may `rd` send a
 /// user back to it after logging in?
 fn access_rules(config: &Config) -> Vec<Check> {
-    let scheme = if config.public_url.scheme() == "http" { "http" } else { "https" };
+    let scheme = if config.public_url.scheme() == "http" {
+        "http"
+    } else {
+        "https"
+    };
     let portal = portal_host(config);
     let mut checks = Vec::new();
     for rule in &config.access_rules {
@@ -118,7 +140,10 @@ fn access_rules(config: &Config) -> Vec<Check> {
             None => pattern.clone(),
         };
         let cookie_reaches = host == portal
-            || config.cookie_domain.as_deref().is_some_and(|d| within(&host, d.trim_start_matches('.')));
+            || config
+                .cookie_domain
+                .as_deref()
+                .is_some_and(|d| within(&host, d.trim_start_matches('.')));
         if !cookie_reaches {
             checks.push(Check::fail(
                 format!("access rule for {pattern}: the session cookie never reaches it, so its users are sent to log in again and again"),

@@ -40,10 +40,17 @@ fn owner(dir: &Path, meta: &std::fs::Metadata) -> Check {
     let me = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
     match me {
         Some(me) if me != meta.uid() => Check::fail(
-            format!("data_dir {} belongs to uid {}, the doctor runs as uid {me}", dir.display(), meta.uid()),
+            format!(
+                "data_dir {} belongs to uid {}, the doctor runs as uid {me}",
+                dir.display(),
+                meta.uid()
+            ),
             "run the doctor as the server's user (e.g. sudo -u portcullis), or chown the data dir to it",
         ),
-        _ => Check::pass(format!("data_dir {} belongs to the user running the doctor", dir.display())),
+        _ => Check::pass(format!(
+            "data_dir {} belongs to the user running the doctor",
+            dir.display()
+        )),
     }
 }
 
@@ -62,7 +69,10 @@ fn private_tree(dir: &Path) -> Check {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Check::fail(
-                format!("{} has mode {mode:04o}: other users may read sessions or keys", path.display()),
+                format!(
+                    "{} has mode {mode:04o}: other users may read sessions or keys",
+                    path.display()
+                ),
                 format!("chmod -R go-rwx {}", dir.display()),
             );
         }

@@ -80,8 +80,14 @@ pub fn judge(seen: &Seen, expected_host: &str, expected_cookies: Option<usize>) 
     let peer = seen.peer.as_deref().unwrap_or("an unknown peer");
     let header = |name: &str| seen.headers.get(name).map(String::as_str);
     let mut checks = Vec::new();
+    let proxied = header("X-Forwarded-For").is_some() || header("X-Forwarded-Proto").is_some();
     checks.push(if seen.peer_trusted {
         Check::pass(format!("the request came from {peer}, a trusted proxy"))
+    } else if !proxied {
+        Check::fail(
+            format!("the request came straight from {peer}, with no sign of a proxy"),
+            "let clients reach Portcullis only through the proxy: address = \"127.0.0.1\" in Rocket.toml",
+        )
     } else {
         Check::fail(
             format!("the request came from {peer}, which is not in trusted_proxies: its X-Forwarded-For is ignored and every client looks like {peer}"),
@@ -110,7 +116,10 @@ pub fn judge(seen: &Seen, expected_host: &str, expected_cookies: Option<usize>) 
             Check::pass(format!("the Host header arrived unchanged ({host})"))
         }
         other => Check::fail(
-            format!("the Host header arrived as {:?}, not {expected_host}", other.unwrap_or("nothing")),
+            format!(
+                "the Host header arrived as {:?}, not {expected_host}",
+                other.unwrap_or("nothing")
+            ),
             "nginx: proxy_set_header Host $http_host;  Caddy keeps it by default",
         ),
     });

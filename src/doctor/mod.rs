@@ -86,7 +86,12 @@ impl Report {
                 }
             }
         }
-        let failed = self.sections.iter().flat_map(|s| &s.checks).filter(|c| !c.ok).count();
+        let failed = self
+            .sections
+            .iter()
+            .flat_map(|s| &s.checks)
+            .filter(|c| !c.ok)
+            .count();
         match failed {
             0 => out.push_str("every check passed\n"),
             n => out.push_str(&format!("{n} check(s) failed\n")),

@@ -32,7 +32,10 @@ fn uncommented() -> String {
 }
 
 fn is_setting(line: &str) -> bool {
-    let key: String = line.chars().take_while(|c| *c == '_' || c.is_ascii_lowercase() || c.is_ascii_digit()).collect();
+    let key: String = line
+        .chars()
+        .take_while(|c| *c == '_' || c.is_ascii_lowercase() || c.is_ascii_digit())
+        .collect();
     !key.is_empty() && line[key.len()..].starts_with(" = ")
 }
 
@@ -57,10 +60,14 @@ fn known_keys() -> BTreeSet<String> {
 #[test]
 fn the_packaged_config_mentions_every_known_key() {
     for key in known_keys() {
-        let mentioned = PACKAGED
-            .lines()
-            .any(|l| l.trim_start_matches(['#', ' ']).starts_with(&format!("{key} = ")));
-        assert!(mentioned, "packaging/debian/Rocket.toml does not mention `{key}`");
+        let mentioned = PACKAGED.lines().any(|l| {
+            l.trim_start_matches(['#', ' '])
+                .starts_with(&format!("{key} = "))
+        });
+        assert!(
+            mentioned,
+            "packaging/debian/Rocket.toml does not mention `{key}`"
+        );
     }
 }
 
@@ -73,7 +80,11 @@ fn uncommented_it_holds_the_repository_keys_at_their_defaults() {
             if key == "data_dir" || matches!(value, Value::Dict(..)) {
                 continue;
             }
-            assert_eq!(ours.get(&key), Some(&value), "{path}.{key} differs from Rocket.toml");
+            assert_eq!(
+                ours.get(&key),
+                Some(&value),
+                "{path}.{key} differs from Rocket.toml"
+            );
         }
     }
     assert!(keys(&table(&packaged, "default.portcullis")).contains("data_dir"));
@@ -135,4 +146,18 @@ fn a_rocket_config_naming_no_file_stops_every_command() {
         );
         assert!(!dir.path().join("data").exists(), "nothing was created");
     }
+    let defaults = crate::cli::portcullis(dir.path(), &["user", "list"], None);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"));
+    let null = command
+        .args(["user", "list"])
+        .current_dir(dir.path())
+        .env("ROCKET_CONFIG", "/dev/null")
+        .env("PORTCULLIS_DATA_DIR", dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(
+        defaults.status.success() && null.status.success(),
+        "{}",
+        text(&null)
+    );
 }

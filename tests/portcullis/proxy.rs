@@ -386,11 +386,21 @@ pub(crate) struct Caddy;
 
 impl Caddy {
     fn start(port: u16, portcullis: u16, upstream: u16) -> Process {
-        Caddy::start_with(port, portcullis, upstream, &format!("http://auth.{DOMAIN}:{port}"))
+        Caddy::start_with(
+            port,
+            portcullis,
+            upstream,
+            &format!("http://auth.{DOMAIN}:{port}"),
+        )
     }
 
     /// Caddy with the portal's site address `portal_site`.
-    pub(crate) fn start_with(port: u16, portcullis: u16, upstream: u16, portal_site: &str) -> Process {
+    pub(crate) fn start_with(
+        port: u16,
+        portcullis: u16,
+        upstream: u16,
+        portal_site: &str,
+    ) -> Process {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_owned();
         std::fs::write(root.join("Caddyfile"), template("Caddyfile")).unwrap();

@@ -86,7 +86,10 @@ pub async fn page(
     let mut report = rocket::tokio::task::spawn_blocking(move || doctor::offline(&config))
         .await
         .unwrap_or_default();
-    report.add("this request, through the proxy", live::judge(&seen.0, &host, None));
+    report.add(
+        "this request, through the proxy",
+        live::judge(&seen.0, &host, None),
+    );
     let failed = report.failed();
     let page = DoctorPage {
         csrf_token: csrf.token(),
