@@ -99,7 +99,10 @@ fn signing_keys(dir: &Path) -> Check {
 }
 
 fn secret_key(dir: &Path) -> Check {
-    let configured = crate::figment().find_value("secret_key").is_ok();
+    // Rocket's own default key is all zeros, which means "not configured".
+    let configured = crate::figment()
+        .extract::<rocket::Config>()
+        .is_ok_and(|c| !c.secret_key.is_zero());
     if configured {
         return Check::pass("Rocket's secret_key is set in the configuration");
     }

@@ -161,6 +161,9 @@ fn the_data_dir_of_a_started_server_passes_and_loosened_modes_fail() {
 
     std::fs::remove_file(&key).unwrap();
     fails_with(&files::checks(&dir), "no signing key");
+
+    std::fs::remove_file(dir.join("secret_key")).unwrap();
+    fails_with(&files::checks(&dir), "no secret_key");
 }
 
 #[test]
