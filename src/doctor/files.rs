@@ -1,5 +1,6 @@
-//! The data dir on disk: present, the service user's alone (no group or other
-//! permission bits anywhere in it), with signing keys and Rocket's `secret_key`.
+//! The files on disk: the configuration file (not readable by everyone if it holds
+//! a `secret_key`), and the data dir: present, the service user's alone, with
+//! signing keys and Rocket's `secret_key`.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
@@ -113,4 +114,26 @@ fn secret_key(dir: &Path) -> Check {
             "start the server once (it generates <data_dir>/secret_key)",
         ),
     }
+}
+
+/// Which configuration file is read, and whether it gives a secret away.
+pub fn config_file() -> Check {
+    let Some(path) = crate::config_file() else {
+        return Check::pass("no Rocket.toml: built-in defaults and PORTCULLIS_* variables");
+    };
+    let shown = path.display();
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let holds_secret = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("secret_key"));
+    let mode = std::fs::metadata(&path).map_or(0, |m| m.permissions().mode() & 0o777);
+    if holds_secret && mode & 0o004 != 0 {
+        return Check::fail(
+            format!(
+                "{shown} holds a secret_key and is readable by every user (mode {mode:04o}): anyone on the machine can forge cookies"
+            ),
+            format!("chmod 640 {shown} (owner root, group of the server's user)"),
+        );
+    }
+    Check::pass(format!("configuration read from {shown}"))
 }

@@ -104,7 +104,9 @@ impl Report {
 /// data dir, hashing cost.
 pub fn offline(config: &crate::config::Config) -> Report {
     let mut report = Report::default();
-    report.add("configuration", config::checks(config));
+    let mut settings = vec![files::config_file()];
+    settings.extend(config::checks(config));
+    report.add("configuration", settings);
     report.add("data dir", files::checks(&config.data_dir));
     report.add("password hashing", vec![argon2::check(config)]);
     report

@@ -174,3 +174,39 @@ fn a_missing_data_dir_is_fine_and_a_file_is_not() {
     std::fs::write(&file, "x").unwrap();
     fails_with(&files::checks(&file), "is not a directory");
 }
+
+#[test]
+fn a_world_readable_config_file_holding_the_secret_key_is_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Rocket.toml");
+    std::fs::write(
+        &file,
+        "[default]\nsecret_key = \"hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+            .arg("doctor")
+            .current_dir(dir.path())
+            .env("ROCKET_CONFIG", &file)
+            .env("PORTCULLIS_DATA_DIR", dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    let out = crate::cli::text(&run());
+    assert!(
+        out.contains("holds a secret_key and is readable by every user (mode 0644)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("fix: chmod 640 {}", file.display())),
+        "{out}"
+    );
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = crate::cli::text(&run());
+    assert!(
+        out.contains(&format!("✓ configuration read from {}", file.display())),
+        "{out}"
+    );
+}
