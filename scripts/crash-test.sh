@@ -76,7 +76,7 @@ start_server() {
   # cheapened because hashing speed is not what this test is about.
   (
     cd "$work"
-    export ROCKET_CONFIG="$work/none.toml" ROCKET_ADDRESS=127.0.0.1 ROCKET_PORT="$port" \
+    export ROCKET_CONFIG=/dev/null ROCKET_ADDRESS=127.0.0.1 ROCKET_PORT="$port" \
       ROCKET_LOG_LEVEL=normal \
       PORTCULLIS_DATA_DIR="$work/data" PORTCULLIS_PUBLIC_URL="$base" \
       PORTCULLIS_ARGON2_MEMORY_KIB=1024 PORTCULLIS_ARGON2_ITERATIONS=1 \

@@ -37,6 +37,14 @@ enum Command {
     Keys(cli::KeysCommand),
     /// Exit 0 if the configured server answers `GET /healthz`.
     Healthcheck,
+    /// Check the configuration, the data dir and (with --url) the reverse proxy;
+    /// exit 1 if any check fails.
+    Doctor {
+        /// The portal's public URL, to check a live deployment through its proxy
+        /// (run on the server's machine).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Write a consistent copy of the data dir (a tar archive) to FILE.
     Backup {
         /// Where to write the archive.
@@ -47,6 +55,10 @@ enum Command {
 #[rocket::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(problem) = portcullis::config_file_problem() {
+        eprintln!("portcullis: {problem}");
+        return ExitCode::FAILURE;
+    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => match portcullis::rocket(portcullis::figment()).launch().await {
             Ok(_) => ExitCode::SUCCESS,
@@ -59,5 +71,6 @@ async fn main() -> ExitCode {
         Command::Keys(command) => cli::keys(command).await,
         Command::Healthcheck => cli::healthcheck().await,
         Command::Backup { file } => cli::backup(file).await,
+        Command::Doctor { url } => cli::doctor(url).await,
     }
 }

@@ -68,6 +68,8 @@ pub fn routes() -> Vec<Route> {
         admin::actions::reset_link,
         admin::invite,
         admin::log::audit,
+        pages::doctor::page,
+        pages::doctor::probe,
     ]
 }
 

@@ -36,6 +36,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("link.html", include_str!("../../templates/link.html")),
     ("admin.html", include_str!("../../templates/admin.html")),
     (
+        "admin_doctor.html",
+        include_str!("../../templates/admin_doctor.html"),
+    ),
+    (
         "admin_user.html",
         include_str!("../../templates/admin_user.html"),
     ),

@@ -33,7 +33,7 @@ impl Server {
     fn start(data_dir: &Path, log_level: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
             .current_dir(data_dir)
-            .env("ROCKET_CONFIG", data_dir.join("absent.toml"))
+            .env("ROCKET_CONFIG", "/dev/null")
             .env("ROCKET_PROFILE", "debug")
             .env("ROCKET_ADDRESS", "127.0.0.1")
             .env("ROCKET_PORT", "0")

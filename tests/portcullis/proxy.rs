@@ -126,7 +126,7 @@ fn scenario(port: u16, portal: &Portal) {
 }
 
 /// A port nobody listens on right now.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -146,8 +146,8 @@ fn wait_for_port(port: u16, what: &str, log: &Path) {
 }
 
 /// The Portcullis server, launched for real on a loopback port with a manual clock.
-struct Portal {
-    port: u16,
+pub(crate) struct Portal {
+    pub(crate) port: u16,
     clock: Arc<ManualClock>,
     shutdown: rocket::Shutdown,
     thread: Option<JoinHandle<()>>,
@@ -156,6 +156,11 @@ struct Portal {
 
 impl Portal {
     fn start(proxy_port: u16) -> Portal {
+        Portal::start_with(&format!("http://auth.{DOMAIN}:{proxy_port}"), Dict::new())
+    }
+
+    /// A portal at `public_url`, with `extra` settings on top of the usual ones.
+    pub(crate) fn start_with(public_url: &str, extra: Dict) -> Portal {
         let dir = tempfile::tempdir().expect("temp dir");
         let clock = ManualClock::starting_now();
         let rules = json!([
@@ -168,12 +173,10 @@ impl Portal {
         set("argon2_memory_kib", 256.into());
         set("argon2_iterations", 1.into());
         set("data_dir", dir.path().display().to_string().into());
-        set(
-            "public_url",
-            format!("http://auth.{DOMAIN}:{proxy_port}").into(),
-        );
+        set("public_url", public_url.into());
         set("cookie_domain", DOMAIN.into());
         set("access_rules", Value::serialize(rules).unwrap());
+        settings.extend(extra);
         let figment = figment(&settings)
             .merge(("address", "127.0.0.1"))
             .merge(("port", 0))
@@ -295,7 +298,7 @@ fn echo(stream: TcpStream) {
 }
 
 /// A proxy process, killed by pid when the test ends.
-struct Process {
+pub(crate) struct Process {
     child: Child,
     _dir: tempfile::TempDir,
 }
@@ -327,15 +330,26 @@ fn spawn(program: &str, install: &str, command: &mut Command, dir: tempfile::Tem
     Process { child, _dir: dir }
 }
 
-struct Nginx;
+pub(crate) struct Nginx;
 
 impl Nginx {
     fn start(port: u16, portcullis: u16, upstream: u16) -> Process {
+        Nginx::start_with(port, portcullis, upstream, &format!("auth.{DOMAIN}"), |c| c)
+    }
+
+    /// nginx with the portal at `portal_host` and the template passed through `edit`.
+    pub(crate) fn start_with(
+        port: u16,
+        portcullis: u16,
+        upstream: u16,
+        portal_host: &str,
+        edit: impl Fn(String) -> String,
+    ) -> Process {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let servers = template("nginx.conf")
+        let servers = edit(template("nginx.conf"))
             .replace("@LISTEN@", &format!("127.0.0.1:{port}"))
-            .replace("@PORTAL_HOST@", &format!("auth.{DOMAIN}"))
+            .replace("@PORTAL_HOST@", portal_host)
             .replace("@APP_HOST@", &format!("app.{DOMAIN}"))
             .replace("@PORTCULLIS@", &format!("127.0.0.1:{portcullis}"))
             .replace("@UPSTREAM@", &format!("127.0.0.1:{upstream}"));
@@ -368,10 +382,25 @@ impl Nginx {
     }
 }
 
-struct Caddy;
+pub(crate) struct Caddy;
 
 impl Caddy {
     fn start(port: u16, portcullis: u16, upstream: u16) -> Process {
+        Caddy::start_with(
+            port,
+            portcullis,
+            upstream,
+            &format!("http://auth.{DOMAIN}:{port}"),
+        )
+    }
+
+    /// Caddy with the portal's site address `portal_site`.
+    pub(crate) fn start_with(
+        port: u16,
+        portcullis: u16,
+        upstream: u16,
+        portal_site: &str,
+    ) -> Process {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_owned();
         std::fs::write(root.join("Caddyfile"), template("Caddyfile")).unwrap();
@@ -383,7 +412,7 @@ impl Caddy {
             .env("XDG_DATA_HOME", &root)
             .env("XDG_CONFIG_HOME", &root)
             .env("CADDY_ADMIN", "off")
-            .env("PORTAL_SITE", format!("http://auth.{DOMAIN}:{port}"))
+            .env("PORTAL_SITE", portal_site)
             .env("APP_SITE", format!("http://app.{DOMAIN}:{port}"))
             .env("PORTCULLIS", format!("127.0.0.1:{portcullis}"))
             .env("UPSTREAM", format!("127.0.0.1:{upstream}"));

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod doctor;
 pub mod links;
 pub mod login;
 pub mod misc;

@@ -1,7 +1,7 @@
 //! The admin panel in Chromium (SPEC §3 admin rows): an invite made, copied and used
 //! in a fresh profile; a user's groups changed, the account disabled and enabled, a
 //! session revoked, the user logged out everywhere, a reset link used in a fresh
-//! profile; the audit log, and the way out (Your account, Sign out) on every page.
+//! profile; the audit log, the doctor's report, and the way out (Your account, Sign out) on every page.
 
 use serde_json::json;
 
@@ -153,6 +153,12 @@ fn browser_an_administrator_looks_after_accounts() {
             .await;
         admin.inspect("audit-one-user").await;
         admin.sees(&format!("Audit log — {BOB}")).await;
+
+        // The doctor's report, from the admin tabs.
+        admin.follow("Doctor", "admin-doctor").await;
+        assert_eq!(admin.path().await, "/admin/doctor");
+        admin.sees("Password hashing").await;
+        admin.sees("This request, through the proxy").await;
 
         // Every admin page has the way to the account and out.
         admin.follow("Your account", "account").await;

@@ -44,7 +44,7 @@ impl Portal {
         let mut command = Command::new(&binary);
         command
             .current_dir(dir.path())
-            .env("ROCKET_CONFIG", dir.path().join("absent.toml"))
+            .env("ROCKET_CONFIG", "/dev/null")
             .env("ROCKET_ADDRESS", "127.0.0.1")
             .env("ROCKET_PORT", port.to_string())
             .env("ROCKET_LOG_LEVEL", "critical")
