@@ -15,6 +15,8 @@ use crate::auth::{
 };
 use crate::domain::user::InvalidGroup;
 use crate::store::StoreError;
+use crate::web::csrf::token_of;
+use crate::web::session::signed_in;
 use crate::web::views::Views;
 
 /// `Result` with [`Error`] as the default error.
@@ -40,6 +42,10 @@ pub enum Error {
     /// `404 Not Found`: no such thing (or not yours).
     #[error("Not found.")]
     NotFound,
+    /// `404 Not Found`: a one-time link that is spent, expired or unknown; the
+    /// message says so and what to do (SPEC §9).
+    #[error("{0}")]
+    LinkGone(&'static str),
     /// The status of the [`Refusal`] (401, 403, 409, 422, 429), its message shown.
     #[error("{}", .0.message)]
     Refused(Refusal),
@@ -78,7 +84,7 @@ impl Error {
     pub fn status(&self) -> Status {
         match self {
             Error::Csrf => Status::Forbidden,
-            Error::NotFound => Status::NotFound,
+            Error::NotFound | Error::LinkGone(_) => Status::NotFound,
             Error::Refused(refusal) => refusal.status,
             Error::SessionGone => Status::SeeOther,
             Error::NotConfigured | Error::Internal(_) => Status::InternalServerError,
@@ -172,6 +178,12 @@ pub fn error_page(
     context.insert("status", &status.code);
     context.insert("reason", status.reason_lossy());
     context.insert("message", message);
+    // The way on: the signed-in user's navigation, or the way to sign in.
+    if let Some(user) = signed_in(request) {
+        context.insert("signed_in", &true);
+        context.insert("is_admin", &user.0.user.is_admin());
+        context.insert("csrf_token", &token_of(request).unwrap_or_default());
+    }
     views
         .page(status, "error.html", &context)
         .respond_to(request)

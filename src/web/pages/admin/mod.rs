@@ -5,7 +5,9 @@
 //! ([`AdminAction`], [`CsrfForm`]).
 
 pub mod actions;
+pub mod carry;
 pub mod log;
+pub mod ops;
 
 use rocket::http::uri::Origin;
 use rocket::http::{Cookie, CookieJar, Status};
@@ -24,6 +26,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::{FormPage, InviteForm, refusal};
 use crate::web::models::{SessionView, UserRow};
+use crate::web::notice::{Notice, NoticeView};
 use crate::web::views::{Page, Views};
 
 /// Private cookie carrying a freshly made reset URL to the page the admin lands on.
@@ -42,12 +45,14 @@ struct UsersPage<'a> {
     me: &'a str,
     users: Vec<UserRow>,
     invites_allowed: bool,
+    notice: Option<NoticeView>,
 }
 
 /// The user list, with the invite form.
 #[get("/admin")]
 pub fn users(
     admin: AdminUser,
+    notice: Notice,
     csrf: Csrf,
     auth: &State<Auth>,
     views: &State<Views>,
@@ -62,6 +67,7 @@ pub fn users(
             .map(UserRow::from)
             .collect(),
         invites_allowed: auth.config().registration != Registration::Closed,
+        notice: notice.0,
     };
     Ok(views.render(Status::Ok, "admin.html", &page))
 }
@@ -74,6 +80,7 @@ struct UserPage<'a> {
     created_at: String,
     sessions: Vec<SessionView>,
     reset_url: Option<String>,
+    notice: Option<NoticeView>,
 }
 
 impl FormPage for UserPage<'_> {
@@ -90,6 +97,7 @@ impl<'a> UserPage<'a> {
             created_at: rfc3339(row.user.created_at),
             sessions: SessionView::page_list(&row.sessions, None),
             reset_url: None,
+            notice: None,
         })
     }
 }
@@ -104,6 +112,7 @@ fn parse_user(id: Result<UserId, &str>) -> Result<UserId> {
 pub fn user(
     id: Result<UserId, &str>,
     _admin: AdminUser,
+    notice: Notice,
     csrf: Csrf,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
@@ -121,6 +130,7 @@ pub fn user(
     });
     let page = UserPage {
         reset_url,
+        notice: notice.0,
         ..UserPage::load(auth, &csrf, &id)?
     };
     Ok(page.show(views))
