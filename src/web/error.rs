@@ -165,10 +165,12 @@ impl From<InvalidGroup> for Error {
     }
 }
 
-/// Renders the error page for `status` with `message`.
+/// Renders the error page for `status` with `message` (and a `heading` instead of
+/// the status line, when given).
 pub fn error_page(
     request: &Request<'_>,
     status: Status,
+    heading: Option<&str>,
     message: &str,
 ) -> response::Result<'static> {
     let Some(views) = request.rocket().state::<Views>() else {
@@ -178,6 +180,9 @@ pub fn error_page(
     context.insert("status", &status.code);
     context.insert("reason", status.reason_lossy());
     context.insert("message", message);
+    if let Some(heading) = heading {
+        context.insert("heading", heading);
+    }
     // The way on: the signed-in user's navigation, or the way to sign in.
     if let Some(user) = signed_in(request) {
         context.insert("signed_in", &true);
@@ -202,7 +207,11 @@ impl<'r> Responder<'r, 'static> for Error {
             }
             _ => {}
         }
-        let mut page = error_page(request, self.status(), &self.to_string())?;
+        let heading = match self {
+            Error::LinkGone(_) => Some("This link does not work any more"),
+            _ => None,
+        };
+        let mut page = error_page(request, self.status(), heading, &self.to_string())?;
         if let Error::Refused(Refusal {
             retry_after: Some(wait),
             ..

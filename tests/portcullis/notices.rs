@@ -85,6 +85,8 @@ fn a_notice_cannot_be_planted_by_a_plain_cookie() {
 fn a_device_signed_out_elsewhere_is_told_why_on_the_login_page() {
     let app = TestApp::spawn();
     let mut laptop = registered(&app, "alice@example.com");
+    // A second later, so the phone's session is the newest one.
+    app.advance(std::time::Duration::from_secs(1));
     let mut phone = log_in(&app, "alice@example.com", PASSWORD);
     let sessions = app.auth().sessions();
     let phone_session = sessions
