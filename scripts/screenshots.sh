@@ -24,7 +24,7 @@ pick accounts alice-laptop-login-signed-out phone-dark login-phone-dark
 pick accounts alice-laptop-register-short desktop-light register-desktop-light
 pick accounts alice-laptop-account-revoke-confirm desktop-light account-desktop-light
 pick accounts alice-laptop-account-revoke-confirm desktop-dark account-desktop-dark
-pick accounts alice-laptop-account-revoke-confirm phone-light account-phone-light
+pick accounts alice-laptop-account-others-signed-out phone-light account-phone-light
 pick accounts alice-laptop-account-revoke-confirm phone-dark account-phone-dark
 pick accounts alice-laptop-reauth desktop-dark reauth-desktop-dark
 pick accounts admin-reauth-carried phone-light reauth-phone-light
