@@ -184,3 +184,33 @@ fn another_form_interrupted_by_reauthentication_says_it_was_not_done() {
         form.body
     );
 }
+
+#[test]
+fn an_invite_interrupted_by_reauthentication_says_it_was_not_made() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    app.advance(STALE);
+    let stale = admin.post_form("/admin/invites", &[("groups", "staff")]);
+    assert_eq!(stale.location(), Some("/reauth?rd=%2Fadmin"));
+    assert_eq!(confirm(&mut admin, "/admin").location(), Some("/admin"));
+    let users = admin.get("/admin");
+    assert!(users.body.contains("That was not done"), "{}", users.body);
+}
+
+#[test]
+fn a_carried_action_that_is_refused_says_so_on_the_page_it_came_from() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let id = user_id(&app, "root@example.com");
+    let page = format!("/admin/users/{id}");
+    app.advance(STALE);
+    admin.post_form(&format!("{page}/disable"), &[]);
+    assert_eq!(confirm(&mut admin, &page).location(), Some(page.as_str()));
+    let shown = admin.get(&page);
+    assert!(
+        shown.body.contains("class=\"notice warning\""),
+        "{}",
+        shown.body
+    );
+    assert!(!disabled(&app, "root@example.com"), "the last admin stays");
+}

@@ -190,3 +190,16 @@ fn static_files_under_a_base_path_are_cacheable_and_pages_are_not() {
     let page = browser.get("/auth/login");
     assert_eq!(page.header("Cache-Control"), Some("no-store"));
 }
+
+#[test]
+fn a_session_that_expired_says_so_on_the_login_page() {
+    let app = TestApp::spawn();
+    let mut alice = registered(&app, "alice@example.com");
+    app.advance(std::time::Duration::from_secs(25 * 3600));
+    let sent = alice.get("/account");
+    let login = follow(&mut alice, &sent);
+    assert_eq!(
+        notice(&login.body),
+        Some("You were signed out: session expired. Sign in again to go on.")
+    );
+}

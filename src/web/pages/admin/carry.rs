@@ -31,6 +31,7 @@ use crate::domain::{SessionId, UserId};
 use crate::web::admin::AdminUser;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
+use crate::web::{notice, redirect};
 
 /// The cookie holding the action that waits for a confirmation.
 const COOKIE: &str = "portcullis_carried";
@@ -146,7 +147,15 @@ pub async fn after_reauth(
     cookies.remove_private(cookie(auth.config(), String::new()));
     let found = pending(cookies, me, csrf, back, auth.now())?;
     let admin = client.clone().acting_as(me.user.id);
-    Some(found.op.run(auth, &admin, cookies).await)
+    let back = redirect(auth.config(), uri!(super::user(found.op.user())));
+    Some(match found.op.run(auth, &admin, cookies).await {
+        // Refused (the last administrator): said on the page it was asked from.
+        Err(Error::Refused(refusal)) => {
+            notice::not_done(cookies, auth.config(), refusal.message);
+            Ok(back)
+        }
+        other => other,
+    })
 }
 
 /// The action a stale admin's form at `/admin/users/<id>/<action>` asked for.
