@@ -69,6 +69,7 @@ pub fn routes() -> Vec<Route> {
         admin::actions::reset_link,
         admin::carry::carry,
         admin::carry::carry_revoke,
+        admin::carry::carry_invite,
         admin::invite,
         admin::log::audit,
     ]

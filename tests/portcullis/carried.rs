@@ -186,15 +186,29 @@ fn another_form_interrupted_by_reauthentication_says_it_was_not_done() {
 }
 
 #[test]
-fn an_invite_interrupted_by_reauthentication_says_it_was_not_made() {
+fn an_invite_interrupted_by_reauthentication_is_made_after_it_and_shown_once() {
     let app = TestApp::spawn();
     let mut admin = first_admin(&app, "root@example.com");
     app.advance(STALE);
     let stale = admin.post_form("/admin/invites", &[("groups", "staff")]);
     assert_eq!(stale.location(), Some("/reauth?rd=%2Fadmin"));
+    let asks = admin.get("/reauth?rd=%2Fadmin");
+    assert!(
+        asks.body
+            .contains("Portcullis will make an invite link into staff.")
+    );
     assert_eq!(confirm(&mut admin, "/admin").location(), Some("/admin"));
+
     let users = admin.get("/admin");
-    assert!(users.body.contains("That was not done"), "{}", users.body);
+    let url = crate::helpers::between(&users.body, "id=\"invite-url\">", "<")
+        .expect("the invite link is shown")
+        .replace("&#x2F;", "/");
+    let token = url.rsplit('/').next().unwrap().to_owned();
+    assert!(!admin.get("/admin").body.contains(&token), "shown once");
+    let mut bob = app.browser();
+    let invite = bob.get(&format!("/invite/{token}"));
+    assert_eq!(invite.status, Status::Ok);
+    assert!(invite.body.contains("staff"));
 }
 
 #[test]

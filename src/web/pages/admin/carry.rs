@@ -19,7 +19,7 @@
 use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
-use rocket::{State, post, uri};
+use rocket::{State, post};
 use serde::{Deserialize, Serialize};
 
 use super::ops::AdminOp;
@@ -75,7 +75,7 @@ fn keep(
     auth: &Auth,
 ) -> Redirect {
     let config = auth.config();
-    let back = config.at(&uri!(super::user(op.user())).to_string());
+    let back = config.at(&op.page().to_string());
     let pending = Pending {
         op,
         session: admin.session,
@@ -127,7 +127,10 @@ pub fn waiting(
         cookies.remove_private(cookie(auth.config(), String::new()));
         return None;
     };
-    let email = auth.accounts().summary(&found.op.user()).ok()??.user.email;
+    let email = match found.op.user() {
+        Some(id) => auth.accounts().summary(&id).ok()??.user.email,
+        None => String::new(),
+    };
     let what = found.op.describe(&email);
     Some(format!("After you confirm, Portcullis will {what}."))
 }
@@ -147,7 +150,7 @@ pub async fn after_reauth(
     cookies.remove_private(cookie(auth.config(), String::new()));
     let found = pending(cookies, me, csrf, back, auth.now())?;
     let admin = client.clone().acting_as(me.user.id);
-    let back = redirect(auth.config(), uri!(super::user(found.op.user())));
+    let back = redirect(auth.config(), found.op.page());
     Some(match found.op.run(auth, &admin, cookies).await {
         // Refused (the last administrator): said on the page it was asked from.
         Err(Error::Refused(refusal)) => {
@@ -190,6 +193,21 @@ pub async fn carry(
     let user = parse_user(id)?;
     let fields = form.value()?;
     let op = op_of(user, action, fields)?;
+    Ok(keep(op, &admin.0.0, &form.csrf, cookies, auth))
+}
+
+/// [`carry`] for making an invite link.
+#[post("/admin/invites", data = "<form>", rank = 2)]
+pub async fn carry_invite(
+    form: CsrfForm<'_, CarriedFields>,
+    admin: AdminUser,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Result<Redirect> {
+    let raw = form.value()?.groups.as_deref().unwrap_or_default();
+    let op = AdminOp::Invite {
+        groups: parse_groups(raw)?,
+    };
     Ok(keep(op, &admin.0.0, &form.csrf, cookies, auth))
 }
 

@@ -46,6 +46,8 @@ struct UsersPage<'a> {
     users: Vec<UserRow>,
     invites_allowed: bool,
     notice: Option<NoticeView>,
+    /// An invite made after a password confirmation, shown once.
+    invite_url: Option<String>,
 }
 
 /// The user list, with the invite form.
@@ -54,6 +56,7 @@ pub fn users(
     admin: AdminUser,
     notice: Notice,
     csrf: Csrf,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
@@ -68,6 +71,7 @@ pub fn users(
             .collect(),
         invites_allowed: auth.config().registration != Registration::Closed,
         notice: notice.0,
+        invite_url: take_link(cookies, auth, ops::INVITE_MARK),
     };
     Ok(views.render(Status::Ok, "admin.html", &page))
 }
@@ -102,6 +106,18 @@ impl<'a> UserPage<'a> {
     }
 }
 
+/// A link left for the page of `whom` (a user id, or the invite mark), taken so it
+/// shows once; a link left for another page is left alone.
+fn take_link(cookies: &CookieJar<'_>, auth: &Auth, whom: &str) -> Option<String> {
+    let flash = cookies.get_private(FLASH_COOKIE)?;
+    let (made_for, url) = flash.value().split_once(' ')?;
+    if made_for != whom {
+        return None;
+    }
+    cookies.remove_private(Cookie::build(FLASH_COOKIE).path(auth.config().at("/admin")));
+    Some(url.to_owned())
+}
+
 /// A user id from the path; a malformed one is a 404.
 fn parse_user(id: Result<UserId, &str>) -> Result<UserId> {
     id.map_err(|_| Error::NotFound)
@@ -119,15 +135,7 @@ pub fn user(
     views: &State<Views>,
 ) -> Result<Page> {
     let id = parse_user(id)?;
-    let flash = cookies.get_private(FLASH_COOKIE);
-    if flash.is_some() {
-        cookies.remove_private(Cookie::build(FLASH_COOKIE).path(auth.config().at("/admin")));
-    }
-    // The flash is only shown on the page of the user it was made for.
-    let reset_url = flash.and_then(|cookie| {
-        let (user, url) = cookie.value().split_once(' ')?;
-        (user == id.to_string()).then(|| url.to_owned())
-    });
+    let reset_url = take_link(cookies, auth, &id.to_string());
     let page = UserPage {
         reset_url,
         notice: notice.0,

@@ -4,6 +4,7 @@
 //! password is confirmed ([`carry`](super::carry), SPEC §9). Running one leaves the
 //! notice saying what happened and answers `303` back to the user's page.
 
+use rocket::http::uri::Origin;
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::uri;
@@ -32,24 +33,39 @@ pub enum AdminOp {
     Groups { user: UserId, groups: Vec<String> },
     /// Make a one-time password reset link, shown once on the user's page.
     ResetLink { user: UserId },
+    /// Make a one-time invite link into `groups`, shown once on the user list.
+    Invite { groups: Vec<String> },
 }
 
 impl AdminOp {
-    /// The user acted on.
-    pub fn user(&self) -> UserId {
+    /// The user acted on (none for an invite).
+    pub fn user(&self) -> Option<UserId> {
         match self {
             AdminOp::Disable { user }
             | AdminOp::Enable { user }
             | AdminOp::LogoutEverywhere { user }
             | AdminOp::RevokeSession { user, .. }
             | AdminOp::Groups { user, .. }
-            | AdminOp::ResetLink { user } => *user,
+            | AdminOp::ResetLink { user } => Some(*user),
+            AdminOp::Invite { .. } => None,
+        }
+    }
+
+    /// The page it is taken on and returns to: the user's, or the user list.
+    pub fn page(&self) -> Origin<'static> {
+        match self.user() {
+            Some(id) => uri!(super::user(id)),
+            None => uri!(super::users),
         }
     }
 
     /// What it does, said before it is done, about the user with `email`.
     pub fn describe(&self, email: &str) -> String {
         match self {
+            AdminOp::Invite { groups } if groups.is_empty() => "make an invite link".to_owned(),
+            AdminOp::Invite { groups } => {
+                format!("make an invite link into {}", groups.join(", "))
+            }
             AdminOp::Disable { .. } => format!("disable the account of {email}"),
             AdminOp::Enable { .. } => format!("enable the account of {email}"),
             AdminOp::LogoutEverywhere { .. } => format!("sign {email} out everywhere"),
@@ -65,20 +81,31 @@ impl AdminOp {
     }
 
     /// Carries it out for `client` (the admin), leaves the notice and answers `303`
-    /// back to the user's page. An unknown user or session is a 404.
+    /// back to the page it was taken on. An unknown user or session is a 404.
     pub async fn run(
         self,
         auth: &Auth,
         client: &Client,
         cookies: &CookieJar<'_>,
     ) -> Result<Redirect> {
-        let id = self.user();
-        let email = auth
-            .accounts()
-            .summary(&id)?
-            .ok_or(Error::NotFound)?
-            .user
-            .email;
+        let page = redirect(auth.config(), self.page());
+        match self.user() {
+            Some(id) => self.on_user(id, auth, client, cookies).await?,
+            None => self.invite(auth, client, cookies).await?,
+        }
+        Ok(page)
+    }
+
+    /// An action on user `id`, and the notice saying it was done.
+    async fn on_user(
+        self,
+        id: UserId,
+        auth: &Auth,
+        client: &Client,
+        cookies: &CookieJar<'_>,
+    ) -> Result<()> {
+        let summary = auth.accounts().summary(&id)?;
+        let email = summary.ok_or(Error::NotFound)?.user.email;
         let said = match self {
             AdminOp::Disable { .. } => {
                 auth.accounts().set_disabled(&id, true, client).await?;
@@ -107,18 +134,35 @@ impl AdminOp {
                 let token = auth.links().create_reset(id, client).await?;
                 let url = link_url(auth, uri!(links::reset_show(token.as_str())));
                 // The link itself, shown once on the page, says what happened.
-                show_link_once(cookies, auth, &id, &url);
-                return Ok(redirect(auth.config(), uri!(super::user(id))));
+                show_link_once(cookies, auth, &id.to_string(), &url);
+                return Ok(());
             }
+            AdminOp::Invite { .. } => return Err(Error::NotFound),
         };
         notice::done(cookies, auth.config(), said);
-        Ok(redirect(auth.config(), uri!(super::user(id))))
+        Ok(())
+    }
+
+    /// Makes the invite link and leaves it for the user list to show once.
+    async fn invite(self, auth: &Auth, client: &Client, cookies: &CookieJar<'_>) -> Result<()> {
+        let AdminOp::Invite { groups } = self else {
+            return Err(Error::NotFound);
+        };
+        let token = auth.links().create_invite(groups, client).await?;
+        let url = link_url(auth, uri!(links::invite_show(token.as_str())));
+        show_link_once(cookies, auth, INVITE_MARK, &url);
+        Ok(())
     }
 }
 
-/// Leaves a freshly made reset URL for the page of the user it was made for.
-fn show_link_once(cookies: &CookieJar<'_>, auth: &Auth, id: &UserId, url: &str) {
-    let flash = Cookie::build((FLASH_COOKIE, format!("{id} {url}")))
+/// What marks a link left for the user list (an invite), where a reset link names
+/// the user it is for.
+pub const INVITE_MARK: &str = "invite";
+
+/// Leaves a freshly made URL for the page it is shown on, once: `whom` is the user
+/// a reset link was made for, or [`INVITE_MARK`].
+fn show_link_once(cookies: &CookieJar<'_>, auth: &Auth, whom: &str, url: &str) {
+    let flash = Cookie::build((FLASH_COOKIE, format!("{whom} {url}")))
         .path(auth.config().at("/admin"))
         .http_only(true)
         .same_site(SameSite::Strict)
