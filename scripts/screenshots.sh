@@ -19,24 +19,25 @@ pick() {
 }
 
 pick accounts alice-laptop-login-signed-out desktop-light login-desktop-light
-pick accounts alice-laptop-login-signed-out desktop-dark login-desktop-dark
+pick accounts alice-phone-signed-out-password-changed desktop-dark login-desktop-dark
 pick accounts alice-laptop-login-signed-out phone-dark login-phone-dark
 pick accounts alice-laptop-register-short desktop-light register-desktop-light
 pick accounts alice-laptop-account-revoke-confirm desktop-light account-desktop-light
 pick accounts alice-laptop-account-revoke-confirm desktop-dark account-desktop-dark
-pick accounts alice-laptop-account-revoke-confirm phone-light account-phone-light
+pick accounts alice-laptop-account-others-signed-out phone-light account-phone-light
 pick accounts alice-laptop-account-revoke-confirm phone-dark account-phone-dark
 pick accounts alice-laptop-reauth desktop-dark reauth-desktop-dark
-pick accounts alice-laptop-reauth phone-light reauth-phone-light
+pick accounts admin-reauth-carried phone-light reauth-phone-light
 pick accounts admin-setup desktop-dark setup-desktop-dark
 pick admin admin-admin-users desktop-light admin-desktop-light last
 pick admin admin-admin-users desktop-dark admin-desktop-dark last
 pick admin admin-admin-user-disable-confirm desktop-light admin-user-desktop-light
+pick admin admin-admin-user-disabled desktop-dark admin-user-notice-desktop-dark
+pick admin bob-invite-spent desktop-light link-spent-desktop-light
 pick admin admin-admin-user-disable-confirm phone-dark admin-user-phone-dark
 pick admin admin-invite-copied desktop-light invite-desktop-light
 pick admin admin-invite-copied desktop-dark invite-desktop-dark
 pick admin bob-invite-accept desktop-light invite-accept-desktop-light
 pick admin bob-new-laptop-reset phone-dark reset-phone-dark
 pick admin admin-audit desktop-light audit-desktop-light
-pick admin admin-audit desktop-dark audit-desktop-dark
 du -sh "$to"

@@ -11,6 +11,7 @@ use rocket::serde::json::Json;
 use serde::Serialize;
 
 use crate::auth::{InternalError, LoginError, PasswordChangeError, RegisterError};
+use crate::domain::ended::EndReason;
 use crate::store::StoreError;
 
 /// `Result` with [`ApiError`] as the default error.
@@ -26,6 +27,11 @@ pub enum ApiError {
     /// or of an old generation.
     #[error("The access token is not valid; log in again.")]
     InvalidToken,
+    /// `401 session_ended`, with the `reason` (SPEC §9): the bearer token is
+    /// authentic but its session was ended (revoked, signed out everywhere,
+    /// password changed, disabled…); log in again.
+    #[error("This session has ended; log in again.")]
+    SessionEnded(EndReason),
     /// `401 token_expired`: the bearer token has expired; refresh it.
     #[error("The access token has expired; get a new one with the refresh token.")]
     TokenExpired,
@@ -120,11 +126,13 @@ impl From<PasswordChangeError> for ApiError {
     }
 }
 
-/// The body of every error answer (SPEC §4).
+/// The body of every error answer (SPEC §4); `reason` only on `session_ended`.
 #[derive(Serialize)]
 struct ErrorBody {
     error: &'static str,
     message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
 }
 
 /// Code and message for a bare status.
@@ -149,8 +157,8 @@ impl ApiError {
     pub fn status(&self) -> Status {
         use ApiError::*;
         match self {
-            Unauthenticated | InvalidToken | TokenExpired | InvalidCredentials
-            | InvalidRefreshToken | RefreshTokenReused => Status::Unauthorized,
+            Unauthenticated | InvalidToken | SessionEnded(_) | TokenExpired
+            | InvalidCredentials | InvalidRefreshToken | RefreshTokenReused => Status::Unauthorized,
             WrongPassword | RegistrationClosed => Status::Forbidden,
             TooManyAttempts(_) => Status::TooManyRequests,
             EmailTaken => Status::Conflict,
@@ -170,6 +178,7 @@ impl ApiError {
         match self {
             Unauthenticated => "unauthenticated",
             InvalidToken => "invalid_token",
+            SessionEnded(_) => "session_ended",
             TokenExpired => "token_expired",
             InvalidCredentials | WrongPassword => "invalid_credentials",
             InvalidRefreshToken => "invalid_refresh_token",
@@ -193,7 +202,9 @@ impl ApiError {
     /// unusable token is named `invalid_token`, other failures carry no error code.
     fn challenge(&self) -> &'static str {
         match self {
-            ApiError::InvalidToken | ApiError::TokenExpired => "Bearer error=\"invalid_token\"",
+            ApiError::InvalidToken | ApiError::SessionEnded(_) | ApiError::TokenExpired => {
+                "Bearer error=\"invalid_token\""
+            }
             _ => "Bearer",
         }
     }
@@ -208,6 +219,10 @@ impl<'r> Responder<'r, 'static> for ApiError {
         let body = ErrorBody {
             error: self.code(),
             message: self.to_string(),
+            reason: match &self {
+                ApiError::SessionEnded(reason) => Some(reason.code()),
+                _ => None,
+            },
         };
         let mut response = rocket::Response::build_from(Json(body).respond_to(request)?);
         response.status(status);

@@ -12,6 +12,7 @@ use rocket::{Ignite, Rocket, Sentinel};
 
 use super::error::ApiError;
 use crate::auth::{Auth, Check, Identity};
+use crate::domain::ended::EndReason;
 use crate::token::TokenKind;
 
 /// An API client authenticated by a bearer access token. As a guard it fails with
@@ -37,7 +38,7 @@ use crate::token::TokenKind;
 pub struct ApiUser(pub Identity);
 
 /// Why a request is not an authenticated API request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BearerError {
     /// No `Authorization: Bearer` header.
     Missing,
@@ -45,6 +46,9 @@ pub enum BearerError {
     Invalid,
     /// An authentic API token past its `exp`.
     Expired,
+    /// An authentic API token whose session ended (or whose generation was
+    /// retired), and why (SPEC §9).
+    Ended(EndReason),
 }
 
 impl From<BearerError> for ApiError {
@@ -53,6 +57,7 @@ impl From<BearerError> for ApiError {
             BearerError::Missing => ApiError::Unauthenticated,
             BearerError::Invalid => ApiError::InvalidToken,
             BearerError::Expired => ApiError::TokenExpired,
+            BearerError::Ended(reason) => ApiError::SessionEnded(reason),
         }
     }
 }
@@ -80,7 +85,8 @@ fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
     match auth.sessions().check(token, TokenKind::Api) {
         Check::Valid(identity) => Ok(ApiUser(identity)),
         Check::Expired(_) => Err(BearerError::Expired),
-        Check::Ended(_) | Check::Rejected => Err(BearerError::Invalid),
+        Check::Ended(reason) => Err(BearerError::Ended(reason)),
+        Check::Rejected => Err(BearerError::Invalid),
     }
 }
 

@@ -45,6 +45,14 @@ impl Csrf {
     }
 }
 
+/// The CSRF token the browser already holds, if any (for pages rendered outside a
+/// handler: the error page's sign-out form).
+pub fn token_of(request: &Request<'_>) -> Option<String> {
+    let auth = request.rocket().state::<Auth>()?;
+    let cookie = request.cookies().get_private(cookie_name(auth.config()))?;
+    Some(cookie.value().to_owned())
+}
+
 /// Remembers, for the error page, that this request was refused for CSRF.
 struct Refused(bool);
 

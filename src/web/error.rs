@@ -15,6 +15,8 @@ use crate::auth::{
 };
 use crate::domain::user::InvalidGroup;
 use crate::store::StoreError;
+use crate::web::csrf::token_of;
+use crate::web::session::signed_in;
 use crate::web::views::Views;
 
 /// `Result` with [`Error`] as the default error.
@@ -40,6 +42,10 @@ pub enum Error {
     /// `404 Not Found`: no such thing (or not yours).
     #[error("Not found.")]
     NotFound,
+    /// `404 Not Found`: a one-time link that is spent, expired or unknown; the
+    /// message says so and what to do (SPEC §9).
+    #[error("{0}")]
+    LinkGone(&'static str),
     /// The status of the [`Refusal`] (401, 403, 409, 422, 429), its message shown.
     #[error("{}", .0.message)]
     Refused(Refusal),
@@ -78,7 +84,7 @@ impl Error {
     pub fn status(&self) -> Status {
         match self {
             Error::Csrf => Status::Forbidden,
-            Error::NotFound => Status::NotFound,
+            Error::NotFound | Error::LinkGone(_) => Status::NotFound,
             Error::Refused(refusal) => refusal.status,
             Error::SessionGone => Status::SeeOther,
             Error::NotConfigured | Error::Internal(_) => Status::InternalServerError,
@@ -159,10 +165,12 @@ impl From<InvalidGroup> for Error {
     }
 }
 
-/// Renders the error page for `status` with `message`.
+/// Renders the error page for `status` with `message` (and a `heading` instead of
+/// the status line, when given).
 pub fn error_page(
     request: &Request<'_>,
     status: Status,
+    heading: Option<&str>,
     message: &str,
 ) -> response::Result<'static> {
     let Some(views) = request.rocket().state::<Views>() else {
@@ -172,6 +180,15 @@ pub fn error_page(
     context.insert("status", &status.code);
     context.insert("reason", status.reason_lossy());
     context.insert("message", message);
+    if let Some(heading) = heading {
+        context.insert("heading", heading);
+    }
+    // The way on: the signed-in user's navigation, or the way to sign in.
+    if let Some(user) = signed_in(request) {
+        context.insert("signed_in", &true);
+        context.insert("is_admin", &user.0.user.is_admin());
+        context.insert("csrf_token", &token_of(request).unwrap_or_default());
+    }
     views
         .page(status, "error.html", &context)
         .respond_to(request)
@@ -190,7 +207,11 @@ impl<'r> Responder<'r, 'static> for Error {
             }
             _ => {}
         }
-        let mut page = error_page(request, self.status(), &self.to_string())?;
+        let heading = match self {
+            Error::LinkGone(_) => Some("This link does not work any more"),
+            _ => None,
+        };
+        let mut page = error_page(request, self.status(), heading, &self.to_string())?;
         if let Error::Refused(Refusal {
             retry_after: Some(wait),
             ..

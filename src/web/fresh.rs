@@ -9,6 +9,7 @@ use rocket::{Ignite, Rocket, Sentinel, catch};
 use super::session::AuthUser;
 use crate::auth::Auth;
 use crate::clock::secs;
+use crate::web::notice;
 
 /// Status a stale session's request ends in; its catcher redirects to `/reauth`.
 pub const STALE: Status = Status::PreconditionRequired;
@@ -58,17 +59,23 @@ impl Sentinel for FreshAuth {
 }
 
 /// Sends a stale session to confirm the password, then back to the page it wanted
-/// (for a form submission, to the page the form lives on).
+/// (for a form submission, to the page the form lives on, which then says that the
+/// form was not acted on; admin actions are carried out instead, see
+/// `pages::admin::carry`).
 #[catch(428)]
 pub fn stale(request: &Request<'_>) -> Redirect {
-    let base = request
-        .rocket()
-        .state::<Auth>()
+    let auth = request.rocket().state::<Auth>();
+    let base = auth
         .map(|auth| auth.config().base_path().to_owned())
         .unwrap_or_default();
     let back = if request.method() == rocket::http::Method::Get {
         request.uri().to_string()
     } else {
+        if let Some(auth) = auth {
+            let said = "That was not done: your password confirmation had expired. \
+                        Submit the form again.";
+            notice::not_done(request.cookies(), auth.config(), said);
+        }
         let path = request.uri().path();
         let inner = path
             .as_str()

@@ -4,6 +4,8 @@ use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Header;
 use rocket::{Request, Response};
 
+use crate::auth::Auth;
+
 /// Adds CSP, `nosniff`, `Referrer-Policy: same-origin`, `no-store` (except on static
 /// assets) and, when cookies are secure, HSTS.
 ///
@@ -35,7 +37,7 @@ impl Fairing for SecurityHeaders {
         response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
         response.set_header(Header::new("Referrer-Policy", "same-origin"));
         response.set_header(Header::new("X-Frame-Options", "DENY"));
-        if !request.uri().path().starts_with("/static/") {
+        if !is_static_asset(request) {
             response.set_header(Header::new("Cache-Control", "no-store"));
         }
         if self.hsts {
@@ -45,4 +47,18 @@ impl Fairing for SecurityHeaders {
             ));
         }
     }
+}
+
+/// Whether the request is for one of the embedded static files, which browsers may
+/// keep: `/static/…` under the base path the pages are mounted at (a portal at
+/// `https://example.com/auth` serves `/auth/static/portcullis.css`).
+fn is_static_asset(request: &Request<'_>) -> bool {
+    let path = request.uri().path();
+    let base = request
+        .rocket()
+        .state::<Auth>()
+        .map_or("", |auth| auth.config().base_path());
+    path.as_str()
+        .strip_prefix(base)
+        .is_some_and(|rest| rest.starts_with("/static/"))
 }

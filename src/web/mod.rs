@@ -11,6 +11,7 @@ pub mod forms;
 pub mod fresh;
 pub mod headers;
 pub mod models;
+pub mod notice;
 pub mod pages;
 pub mod params;
 pub mod redirect;
@@ -66,6 +67,9 @@ pub fn routes() -> Vec<Route> {
         admin::actions::revoke_session,
         admin::actions::groups,
         admin::actions::reset_link,
+        admin::carry::carry,
+        admin::carry::carry_revoke,
+        admin::carry::carry_invite,
         admin::invite,
         admin::log::audit,
         pages::doctor::page,

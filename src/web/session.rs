@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use super::client::client_of;
 use super::csrf::Csrf;
+use super::notice;
 use crate::auth::{Auth, Check, Identity, Issued, Refreshed};
 use crate::clock::secs;
 use crate::config::Config;
@@ -144,7 +145,12 @@ async fn settle(request: &Request<'_>, check: Option<Check>) -> Option<AuthUser>
     let claims = match check? {
         Check::Valid(identity) => return Some(AuthUser(identity)),
         Check::Expired(claims) => claims,
-        Check::Ended(_) | Check::Rejected => {
+        Check::Ended(reason) => {
+            clear_session_cookie(cookies, config);
+            notice::ended_here(request, &reason);
+            return None;
+        }
+        Check::Rejected => {
             clear_session_cookie(cookies, config);
             return None;
         }
@@ -155,8 +161,9 @@ async fn settle(request: &Request<'_>, check: Option<Check>) -> Option<AuthUser>
             set_session_cookie(cookies, config, &issued, auth.now());
             Some(AuthUser(identity))
         }
-        Ok(Refreshed::Ended(_)) => {
+        Ok(Refreshed::Ended(reason)) => {
             clear_session_cookie(cookies, config);
+            notice::ended_here(request, &reason);
             None
         }
         Err(e) => {
@@ -170,11 +177,13 @@ async fn settle(request: &Request<'_>, check: Option<Check>) -> Option<AuthUser>
 /// Clears a session cookie that is dead or forged (a valid one, or one renewed in
 /// this request, is left alone: a host route may answer 401 for its own reasons).
 /// Rocket discards cookie changes when a request ends in a catcher, so the 401
-/// catcher calls this to make sure a dead cookie does not linger in the browser.
+/// catcher calls this to make sure a dead cookie does not linger in the browser,
+/// and that the login page still learns why the session ended.
 pub fn forget_dead_cookie(request: &Request<'_>) {
     let Some(auth) = request.rocket().state::<Auth>() else {
         return;
     };
+    notice::resend_ended(request);
     let refreshed: &Option<AuthUser> = request.local_cache(|| None);
     if refreshed.is_none()
         && let Some(check) = check_cookie(request)
@@ -182,6 +191,16 @@ pub fn forget_dead_cookie(request: &Request<'_>) {
     {
         clear_session_cookie(request.cookies(), auth.config());
     }
+}
+
+/// The browser user of a request already handled (for the error page's
+/// navigation): a valid cookie, or the outcome its guard reached. Writes nothing.
+pub fn signed_in(request: &Request<'_>) -> Option<AuthUser> {
+    if let Some(Check::Valid(identity)) = check_cookie(request) {
+        return Some(AuthUser(identity));
+    }
+    let settled: &Option<AuthUser> = request.local_cache(|| None);
+    settled.clone()
 }
 
 /// The request's browser user. A valid cookie costs one in-memory check; anything

@@ -413,8 +413,8 @@ fn the_audit_view_lists_events_newest_first_and_filters_by_user() {
 
     let all = admin.get("/admin/audit");
     assert_eq!(all.status, Status::Ok);
-    let disabled = all.body.find("user_disabled").expect("disable recorded");
-    let failed = all.body.find("login_failed").expect("failure recorded");
+    let disabled = all.body.find("Account disabled").expect("disable recorded");
+    let failed = all.body.find("Sign-in failed").expect("failure recorded");
     assert!(disabled < failed, "newest first");
     assert!(
         all.body.contains("root@example.com"),
@@ -422,10 +422,10 @@ fn the_audit_view_lists_events_newest_first_and_filters_by_user() {
     );
 
     let mine = admin.get(&format!("/admin/audit?user={id}"));
-    assert!(mine.body.contains("user_disabled") && mine.body.contains("logged_out"));
+    assert!(mine.body.contains("Account disabled") && mine.body.contains("Signed out"));
     let root = user_id(&app, "root@example.com");
     let theirs = admin.get(&format!("/admin/audit?user={root}")).body;
-    assert!(!theirs.contains("login_failed"));
+    assert!(!theirs.contains("Sign-in failed"));
     assert_eq!(admin.get("/admin/audit?user=junk").status, Status::NotFound);
     assert_eq!(admin.get("/admin/audit?page=99").status, Status::Ok);
 }

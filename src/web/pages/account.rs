@@ -13,6 +13,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::NoFields;
 use crate::web::models::SessionView;
+use crate::web::notice::{self, Notice, NoticeView};
 use crate::web::redirect;
 use crate::web::session::{AuthUser, sign_out};
 use crate::web::views::{Page, Views};
@@ -24,6 +25,7 @@ struct AccountPage<'a> {
     user: Me<'a>,
     is_admin: bool,
     sessions: Vec<SessionView>,
+    notice: Option<NoticeView>,
 }
 
 /// Who the account page is about.
@@ -35,7 +37,13 @@ struct Me<'a> {
 
 /// The user's email, groups and sessions, with the actions on them.
 #[get("/account")]
-pub fn show(user: AuthUser, csrf: Csrf, auth: &State<Auth>, views: &State<Views>) -> Result<Page> {
+pub fn show(
+    user: AuthUser,
+    notice: Notice,
+    csrf: Csrf,
+    auth: &State<Auth>,
+    views: &State<Views>,
+) -> Result<Page> {
     let me = &user.0;
     let sessions = auth.sessions().list(&me.user.id)?;
     let page = AccountPage {
@@ -46,6 +54,7 @@ pub fn show(user: AuthUser, csrf: Csrf, auth: &State<Auth>, views: &State<Views>
         },
         is_admin: me.user.is_admin(),
         sessions: SessionView::page_list(&sessions, Some(&me.session)),
+        notice: notice.0,
     };
     Ok(views.render(Status::Ok, "account.html", &page))
 }
@@ -57,13 +66,20 @@ pub async fn revoke(
     _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
     client: ClientInfo,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
     let id = id.map_err(|_| Error::NotFound)?;
-    match auth.sessions().revoke(&user.0, &id, &client.0).await? {
-        true => Ok(redirect(auth.config(), uri!(show))),
-        false => Err(Error::NotFound),
+    if !auth.sessions().revoke(&user.0, &id, &client.0).await? {
+        return Err(Error::NotFound);
     }
+    let said = if id == user.0.session {
+        "You signed out this browser."
+    } else {
+        "Signed out 1 device."
+    };
+    notice::done(cookies, auth.config(), said);
+    Ok(redirect(auth.config(), uri!(show)))
 }
 
 /// Signs out every other device; this one stays.
@@ -72,9 +88,16 @@ pub async fn revoke_others(
     _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
     client: ClientInfo,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
-    auth.sessions().end_others(&user.0, &client.0).await?;
+    let ended = auth.sessions().end_others(&user.0, &client.0).await?;
+    let said = match ended {
+        0 => "No other device was signed in.".to_owned(),
+        1 => "Signed out 1 other device.".to_owned(),
+        n => format!("Signed out {n} other devices."),
+    };
+    notice::done(cookies, auth.config(), said);
     Ok(redirect(auth.config(), uri!(show)))
 }
 
@@ -93,5 +116,7 @@ pub async fn logout_everywhere(
         .log_out_everywhere(&user.0.user.id, &client.0)
         .await?;
     sign_out(cookies, auth.config(), &form.csrf);
+    let said = "Signed out everywhere: every device, this one too.";
+    notice::done(cookies, auth.config(), said);
     Ok(login::to_login(auth.config()))
 }

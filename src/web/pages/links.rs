@@ -15,6 +15,7 @@ use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::{Answer, FormPage, RegisterForm, ResetForm, answer};
+use crate::web::notice;
 use crate::web::redirect;
 use crate::web::session::sign_in;
 use crate::web::views::{Page, Views};
@@ -41,6 +42,25 @@ impl Kind {
             Purpose::Setup => Kind::Setup,
             Purpose::Invite { .. } => Kind::Invite,
             Purpose::Reset { .. } => Kind::Reset,
+        }
+    }
+
+    /// What the page of a spent, expired or unknown link of this kind says.
+    fn gone(self) -> &'static str {
+        match self {
+            Kind::Setup => {
+                "This setup link has already been used, so Portcullis has an \
+                 administrator. Sign in; if nobody can, create an administrator with \
+                 `portcullis user add <email> --admin` on the server."
+            }
+            Kind::Invite => {
+                "This invite link has already been used, has expired or was never \
+                 made. Ask your administrator for a new invite link."
+            }
+            Kind::Reset => {
+                "This password reset link has already been used, has expired or was \
+                 never made. Ask your administrator for a new reset link."
+            }
         }
     }
 
@@ -84,7 +104,7 @@ impl<'a> Link<'a> {
                 token,
                 purpose,
             }),
-            _ => Err(Error::NotFound),
+            _ => Err(Error::LinkGone(kind.gone())),
         }
     }
 
@@ -205,6 +225,7 @@ pub async fn reset_submit(
     token: &str,
     form: CsrfForm<'_, ResetForm>,
     client: ClientInfo,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
@@ -215,6 +236,8 @@ pub async fn reset_submit(
         auth.links()
             .accept_reset(token, password, &client.0)
             .await?;
+        let said = "Password set; sign in with your new password.";
+        notice::done(cookies, auth.config(), said);
         Ok(login::to_login(auth.config()))
     }
     .await;

@@ -12,6 +12,7 @@ use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::{Answer, FormPage, LoginForm, NoFields, answer, has_missing_field};
+use crate::web::notice::{self, Notice, NoticeView};
 use crate::web::redirect::target_or_fallback;
 use crate::web::session::{MaybeUser, sign_in, sign_out};
 use crate::web::views::{Page, Views};
@@ -22,6 +23,7 @@ struct LoginPage<'a> {
     csrf_token: &'a str,
     email: &'a str,
     rd: Option<&'a str>,
+    notice: Option<NoticeView>,
 }
 
 impl FormPage for LoginPage<'_> {
@@ -32,6 +34,7 @@ impl FormPage for LoginPage<'_> {
 #[get("/login?<rd>")]
 pub fn show(
     user: MaybeUser,
+    notice: Notice,
     csrf: Csrf,
     rd: Option<&str>,
     auth: &State<Auth>,
@@ -44,6 +47,7 @@ pub fn show(
         csrf_token: csrf.token(),
         email: "",
         rd,
+        notice: notice.0,
     };
     Either::Right(page.show(views))
 }
@@ -91,6 +95,7 @@ pub async fn submit(
             csrf_token: form.csrf.token(),
             email: form.field("email"),
             rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
+            notice: None,
         })
     };
     answer(views, outcome, page)
@@ -109,6 +114,7 @@ pub async fn logout(
         auth.sessions().logout(&user.0, &client.0).await?;
     }
     sign_out(cookies, auth.config(), &form.csrf);
+    notice::done(cookies, auth.config(), "You are signed out.");
     Ok(to_login(auth.config()))
 }
 

@@ -101,6 +101,6 @@ impl<'r> Responder<'r, 'static> for ErrorPage {
             _ if self.0.code >= 500 => "Something went wrong on our side.",
             _ => "The request could not be completed.",
         };
-        error_page(request, self.0, message)
+        error_page(request, self.0, None, message)
     }
 }

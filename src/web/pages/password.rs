@@ -12,6 +12,7 @@ use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::forms::{Answer, FormPage, PasswordForm, answer};
 use crate::web::fresh::FreshAuth;
+use crate::web::notice::{self, Notice, NoticeView};
 use crate::web::redirect;
 use crate::web::session::set_session_cookie;
 use crate::web::views::{Page, Views};
@@ -20,6 +21,7 @@ use crate::web::views::{Page, Views};
 #[derive(Serialize)]
 struct PasswordPage<'a> {
     csrf_token: &'a str,
+    notice: Option<NoticeView>,
 }
 
 impl FormPage for PasswordPage<'_> {
@@ -28,9 +30,10 @@ impl FormPage for PasswordPage<'_> {
 
 /// The change-password form.
 #[get("/account/password")]
-pub fn show(_user: FreshAuth, csrf: Csrf, views: &State<Views>) -> Page {
+pub fn show(_user: FreshAuth, notice: Notice, csrf: Csrf, views: &State<Views>) -> Page {
     let page = PasswordPage {
         csrf_token: csrf.token(),
+        notice: notice.0,
     };
     page.show(views)
 }
@@ -55,12 +58,15 @@ pub async fn submit(
             .change_password(me, current, new, &client.0)
             .await?;
         set_session_cookie(cookies, auth.config(), &issued, auth.now());
+        let said = "Password changed; your other devices were signed out.";
+        notice::done(cookies, auth.config(), said);
         Ok(redirect(auth.config(), uri!(account::show)))
     }
     .await;
     let page = || {
         Ok(PasswordPage {
             csrf_token: form.csrf.token(),
+            notice: None,
         })
     };
     answer(views, outcome, page)

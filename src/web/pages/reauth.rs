@@ -10,6 +10,7 @@ use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::Error;
 use crate::web::forms::{Answer, FormPage, ReauthForm, answer};
+use crate::web::pages::admin::carry;
 use crate::web::redirect::target_or_fallback;
 use crate::web::session::{AuthUser, set_session_cookie};
 use crate::web::views::{Page, Views};
@@ -19,18 +20,28 @@ use crate::web::views::{Page, Views};
 struct ReauthPage<'a> {
     csrf_token: &'a str,
     rd: Option<&'a str>,
+    /// The action that waits for this confirmation, said in words.
+    waiting: Option<String>,
 }
 
 impl FormPage for ReauthPage<'_> {
     const TEMPLATE: &'static str = "reauth.html";
 }
 
-/// The confirmation form.
+/// The confirmation form, naming the action that waits for it, if any.
 #[get("/reauth?<rd>")]
-pub fn show(_user: AuthUser, csrf: Csrf, rd: Option<&str>, views: &State<Views>) -> Page {
+pub fn show(
+    user: AuthUser,
+    csrf: Csrf,
+    rd: Option<&str>,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+    views: &State<Views>,
+) -> Page {
     let page = ReauthPage {
         csrf_token: csrf.token(),
         rd,
+        waiting: carry::waiting(cookies, &user.0, &csrf, rd, auth),
     };
     page.show(views)
 }
@@ -47,6 +58,8 @@ pub async fn submit(
 ) -> Answer {
     let wrong = || Error::refused(Status::Unauthorized, "That password is not correct.");
     let (confirm, rd) = (form.value().map_err(|_| wrong()), form.field("rd"));
+    let csrf = &form.csrf;
+    let waiting = carry::waiting(cookies, &user.0, csrf, Some(rd), auth);
     let outcome = async move {
         let password = &confirm?.password;
         let accounts = auth.accounts();
@@ -55,6 +68,10 @@ pub async fn submit(
             .await?;
         let issued = issued.ok_or_else(wrong)?;
         set_session_cookie(cookies, auth.config(), &issued, auth.now());
+        // An admin action that sent the user here is carried out now (SPEC §9).
+        if let Some(done) = carry::after_reauth(&user.0, csrf, rd, &client.0, cookies, auth).await {
+            return done;
+        }
         Ok(Redirect::to(target_or_fallback(Some(rd), auth.config())))
     }
     .await;
@@ -62,6 +79,7 @@ pub async fn submit(
         Ok(ReauthPage {
             csrf_token: form.csrf.token(),
             rd: Some(rd).filter(|rd| !rd.is_empty()),
+            waiting: waiting.clone(),
         })
     };
     answer(views, outcome, page)

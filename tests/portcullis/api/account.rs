@@ -5,7 +5,7 @@ use rocket::figment::value::Value as Setting;
 use rocket::http::Method;
 use serde_json::json;
 
-use super::{Api, Pair, assert_error, json_of};
+use super::{Api, Pair, assert_ended, assert_error, json_of};
 use crate::helpers::{PASSWORD, TestApp};
 
 #[test]
@@ -113,9 +113,9 @@ fn changing_the_password_returns_a_new_pair_and_ends_other_sessions() {
     assert_eq!(new.session, phone.session, "same session");
     assert_eq!(json_of(&reply)["token_type"], "Bearer");
     assert_eq!(api.me(&new.access).status.code, 200);
-    assert_error(&api.me(&phone.access), 401, "invalid_token");
+    assert_ended(&api.me(&phone.access), "password_changed");
     assert_error(&api.refresh(&phone.refresh), 401, "invalid_refresh_token");
-    assert_error(&api.me(&tablet.access), 401, "invalid_token");
+    assert_ended(&api.me(&tablet.access), "password_changed");
     assert_error(&api.refresh(&tablet.refresh), 401, "invalid_refresh_token");
     assert_eq!(api.refresh(&new.refresh).status.code, 200);
     assert_error(

@@ -128,6 +128,12 @@ pub fn json_of(reply: &Reply) -> Value {
 
 /// Asserts an error answer: status, JSON `{"error", "message"}` shape and code.
 #[track_caller]
+/// Asserts a `401 session_ended` answer carrying `reason` (SPEC §9).
+pub fn assert_ended(reply: &Reply, reason: &str) {
+    assert_error(reply, 401, "session_ended");
+    assert_eq!(json_of(reply)["reason"], reason, "{}", reply.body);
+}
+
 pub fn assert_error(reply: &Reply, status: u16, code: &str) {
     assert_eq!(reply.status.code, status, "{}", reply.body);
     assert_eq!(reply.header("Content-Type"), Some("application/json"));

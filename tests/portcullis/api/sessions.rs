@@ -6,7 +6,7 @@ use std::time::Duration;
 use rocket::http::Method;
 use serde_json::json;
 
-use super::{Api, Pair, assert_error, json_of};
+use super::{Api, Pair, assert_ended, assert_error, json_of};
 use crate::helpers::{PASSWORD, TestApp};
 
 const RFC3339_UTC: fn(&str) -> bool = |s| s.ends_with('Z') && s.contains('T');
@@ -123,7 +123,7 @@ fn deleting_the_current_session_logs_out() {
 
     assert_eq!(reply.status.code, 204);
     assert!(reply.body.is_empty());
-    assert_error(&api.me(&pair.access), 401, "invalid_token");
+    assert_ended(&api.me(&pair.access), "signed_out");
     assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
 }
 
@@ -146,7 +146,7 @@ fn deleting_another_session_ends_it_and_foreign_ids_are_404() {
     assert_error(&garbage, 404, "not_found");
     assert_eq!(api.me(&bob.access).status.code, 200, "untouched");
     assert_eq!(reply.status.code, 204);
-    assert_error(&api.me(&tablet.access), 401, "invalid_token");
+    assert_ended(&api.me(&tablet.access), "revoked_from_device");
     assert_eq!(api.me(&phone.access).status.code, 200);
 }
 
@@ -166,7 +166,7 @@ fn logging_out_everywhere_ends_every_session() {
 
     assert_eq!(reply.status.code, 204);
     for pair in [&phone, &tablet] {
-        assert_error(&api.me(&pair.access), 401, "invalid_token");
+        assert_ended(&api.me(&pair.access), "logged_out_everywhere");
         assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
     }
     assert_eq!(api.login("alice@example.com", PASSWORD).status.code, 201);

@@ -143,7 +143,7 @@ fn browser_a_person_manages_their_own_account() {
             .await;
         done(&laptop, "/account", "Signed out 1 other device.").await;
         assert_eq!(session_rows(&laptop).await, 1);
-        signed_out(&phone, "signed out by another device").await;
+        signed_out(&phone, "signed out from another device").await;
 
         // Changing the password needs a fresh confirmation; Cancel leads back.
         log_in(&phone, ALICE, PASSWORD).await;
@@ -187,7 +187,12 @@ fn browser_a_person_manages_their_own_account() {
         laptop
             .press("Log out everywhere", "login-logged-out-everywhere")
             .await;
-        done(&laptop, "/login", "Signed out everywhere.").await;
+        done(
+            &laptop,
+            "/login",
+            "Signed out everywhere: every device, this one too.",
+        )
+        .await;
         signed_out(&phone, "signed out everywhere").await;
 
         // `rd` brings a person back to the page they wanted.
@@ -197,6 +202,30 @@ fn browser_a_person_manages_their_own_account() {
         assert_eq!(admin.path().await, "/login?rd=%2Fadmin%2Faudit");
         sign_in(&admin, ADMIN, PASSWORD, false, "audit").await;
         assert_eq!(admin.path().await, "/admin/audit");
+
+        // An admin action interrupted by the password prompt is carried out after it.
+        admin.visit("/admin", "admin-users").await;
+        admin.follow(ALICE, "admin-user").await;
+        let alice_page = admin.path().await;
+        wait_until_stale(&admin).await;
+        admin.visit(&alice_page, "admin-user").await;
+        admin.open("Disable account…").await;
+        admin.press("Disable account", "reauth-carried").await;
+        let asked = admin.path().await;
+        assert!(
+            asked.starts_with("/reauth?rd=%2Fadmin%2Fusers%2F"),
+            "{asked}"
+        );
+        admin
+            .sees(&format!(
+                "After you confirm, Portcullis will disable the account of {ALICE}."
+            ))
+            .await;
+        admin.fill("Password", PASSWORD).await;
+        admin.press("Confirm", "admin-user-carried").await;
+        let said = format!("Account disabled; {ALICE} was signed out everywhere.");
+        done(&admin, &alice_page, &said).await;
+        admin.sees("disabled").await;
 
         for profile in [admin, laptop, phone] {
             profile.close().await;

@@ -50,6 +50,9 @@ fn browser_an_administrator_looks_after_accounts() {
         bob.sees("staff").await;
         bob.visit(&invite, "invite-spent").await;
         assert_eq!(bob.status().await, 404, "an invite works once");
+        bob.sees("Ask your administrator for a new invite link.")
+            .await;
+        bob.sees("Your account").await;
 
         // Bob's page, from the user list.
         admin.visit("/admin", "admin-users").await;
@@ -69,11 +72,11 @@ fn browser_an_administrator_looks_after_accounts() {
         done(
             &admin,
             &bob_page,
-            "Groups saved; Bob was signed out everywhere.",
+            &format!("Groups saved; {BOB} was signed out everywhere."),
         )
         .await;
         admin.sees("wiki").await;
-        signed_out(&bob, "groups changed").await;
+        signed_out(&bob, "groups changed by an administrator").await;
         sign_in(&bob, BOB, PASSWORD, false, "account").await;
         bob.sees("wiki").await;
 
@@ -82,14 +85,16 @@ fn browser_an_administrator_looks_after_accounts() {
         admin.open("Disable account…").await;
         admin.inspect("admin-user-disable-confirm").await;
         admin.press("Disable account", "admin-user-disabled").await;
-        done(&admin, &bob_page, "Account disabled.").await;
+        let said = format!("Account disabled; {BOB} was signed out everywhere.");
+        done(&admin, &bob_page, &said).await;
         admin.sees("disabled").await;
         signed_out(&bob, "disabled by an administrator").await;
         sign_in(&bob, BOB, PASSWORD, false, "login-disabled").await;
         assert_eq!(bob.status().await, 401);
         bob.sees("Invalid email or password.").await;
         admin.press("Enable account", "admin-user-enabled").await;
-        done(&admin, &bob_page, "Account enabled.").await;
+        let said = format!("Account enabled; {BOB} can sign in again.");
+        done(&admin, &bob_page, &said).await;
         sign_in(&bob, BOB, PASSWORD, false, "account").await;
         assert_eq!(bob.path().await, "/account");
 
@@ -100,7 +105,8 @@ fn browser_an_administrator_looks_after_accounts() {
         admin
             .press_in(&row, "Revoke", "admin-user-session-revoked")
             .await;
-        done(&admin, &bob_page, "Session revoked.").await;
+        let said = "Session revoked; that device is signed out.";
+        done(&admin, &bob_page, said).await;
         assert_eq!(session_rows(&admin).await, 0);
         admin.sees("No open sessions.").await;
         signed_out(&bob, "revoked by an administrator").await;
@@ -112,7 +118,8 @@ fn browser_an_administrator_looks_after_accounts() {
         admin
             .press("Log out everywhere", "admin-user-logged-out")
             .await;
-        done(&admin, &bob_page, "Bob was signed out everywhere.").await;
+        let said = format!("{BOB} was signed out everywhere.");
+        done(&admin, &bob_page, &said).await;
         signed_out(&bob, "signed out everywhere").await;
 
         // A reset link, copied and used on a new laptop.
@@ -128,13 +135,17 @@ fn browser_an_administrator_looks_after_accounts() {
         laptop.sees("Choose a new password").await;
         laptop.fill("New password", NEW_PASSWORD).await;
         laptop.press("Set password", "login-after-reset").await;
-        assert_eq!(laptop.path().await, "/login");
+        let said = "Password set; sign in with your new password.";
+        done(&laptop, "/login", said).await;
         sign_in(&laptop, BOB, NEW_PASSWORD, false, "account").await;
         assert_eq!(laptop.path().await, "/account");
         sign_in(&bob, BOB, PASSWORD, false, "login-old-password").await;
         assert_eq!(bob.status().await, 401, "the old password is dead");
         laptop.visit(&reset, "reset-spent").await;
         assert_eq!(laptop.status().await, 404, "a reset link works once");
+        laptop
+            .sees("Ask your administrator for a new reset link.")
+            .await;
 
         // The audit log, all of it and one user's.
         admin.visit("/admin", "admin-users").await;
@@ -142,6 +153,15 @@ fn browser_an_administrator_looks_after_accounts() {
         assert_eq!(admin.path().await, "/admin/audit");
         admin.sees(BOB).await;
         no_raw_times(&admin).await;
+        for event in [
+            "Invite link made",
+            "Password reset link made",
+            "Account disabled",
+        ] {
+            admin.sees(event).await;
+        }
+        admin.does_not_see("user_disabled").await;
+        admin.does_not_see("Mozilla/5.0").await;
         admin
             .click_xpath(&format!("(//a[normalize-space()='{BOB}'])[1]"))
             .await;

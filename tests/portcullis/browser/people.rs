@@ -1,10 +1,9 @@
 //! What a person does and sees, in the words of the pages: sign in, register, find
 //! the session rows, notice being signed out. The scenarios are written with these.
 //!
-//! Some of SPEC §9 needs server work that lands later (flash notices after every
-//! action, the sign-out reason on the login page, readable audit event names); the
-//! helpers that will check those already take what the page must then say, so the
-//! scenarios read as the finished story and only these bodies grow.
+//! SPEC §9's notices are checked here: the one-time notice after an action
+//! ([`done`]) and the reason a device was signed out, on its login page
+//! ([`signed_out`]).
 
 use super::harness::Profile;
 
@@ -45,24 +44,47 @@ pub async fn session_rows(who: &Profile) -> usize {
 }
 
 /// The device was signed out by something done elsewhere: its next page is the
-/// login form, with the way back to where it was going. `why` is what the login
-/// page is to say (SPEC §9: "revoked from another device", "password changed",
-/// …) once the server gives the reason; until then it names the cause in failures.
+/// login form, with the way back to where it was going, saying why (SPEC §9:
+/// "revoked from another device (…)", "password changed", …): `why` is that
+/// reason as the page words it.
 pub async fn signed_out(who: &Profile, why: &str) {
-    who.visit("/account", &format!("signed-out-{why}")).await;
+    let label = format!(
+        "signed-out-{}",
+        why.split(' ').take(3).collect::<Vec<_>>().join("-")
+    );
+    who.visit("/account", &label).await;
     assert_eq!(
         who.path().await,
         "/login?rd=%2Faccount",
         "a device whose session ended ({why}) must land on the login form"
     );
     who.sees("Sign in").await;
+    let said = notice(who).await;
+    assert!(
+        said.starts_with(&format!("You were signed out: {why}")),
+        "the login page must say why the session ended ({why}), not {said:?}"
+    );
 }
 
-/// An action has been carried out and the page it led to is `path`. `notice` is the
-/// one-time message SPEC §9 has that page show ("Signed out 1 other device."), once
-/// the server sends flash notices; until then it names the action in failures.
-pub async fn done(who: &Profile, path: &str, notice: &str) {
-    assert_eq!(who.path().await, path, "after: {notice}");
+/// An action has been carried out, the page it led to is `path`, and that page
+/// says so once: `notice` is its one-time message ("Signed out 1 other device."),
+/// announced politely to screen readers (`role="status"`). Loading the page again
+/// shows it no more.
+pub async fn done(who: &Profile, path: &str, notice_text: &str) {
+    assert_eq!(who.path().await, path, "after: {notice_text}");
+    assert_eq!(notice(who).await, notice_text, "the notice on {path}");
+    who.goto(path).await;
+    assert_eq!(notice(who).await, "", "a notice is shown once");
+}
+
+/// The text of the page's one-time notice, "" when there is none.
+pub async fn notice(who: &Profile) -> String {
+    who.js("const n = document.querySelector('p.notice[role=status]');\
+         return n ? n.textContent.trim() : '';")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Asserts that no visible text on the page is a raw RFC 3339 time (SPEC §9).

@@ -1,43 +1,39 @@
 //! The actions on one user (SPEC §3 admin rows): each needs an administrator who
 //! confirmed their password recently and a CSRF token, and answers `303` back to
-//! the user's page, or that page with the refusal.
+//! the user's page with a notice saying what was done, or that page with the
+//! refusal. Each builds an [`AdminOp`] and runs it; an administrator whose
+//! confirmation is stale reaches [`carry`](super::carry) instead.
 
-use rocket::http::{Cookie, CookieJar, SameSite};
-use rocket::response::Redirect;
-use rocket::{State, post, uri};
+use rocket::http::CookieJar;
+use rocket::{State, post};
 
-use super::{FLASH_COOKIE, UserPage, link_url, parse_user};
+use super::ops::AdminOp;
+use super::{UserPage, parse_user};
 use crate::auth::Auth;
 use crate::domain::user::parse_groups;
 use crate::domain::{SessionId, UserId};
 use crate::web::admin::AdminAction;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::{Answer, GroupsForm, NoFields, answer};
-use crate::web::pages::links;
-use crate::web::redirect;
 use crate::web::views::Views;
 
-fn back_to(auth: &Auth, id: &UserId) -> Redirect {
-    redirect(auth.config(), uri!(super::user(id)))
-}
-
-/// Disables or re-enables the account, back to its page (or the refusal shown there).
-async fn set_disabled(
-    disabled: bool,
-    id: Result<UserId, &str>,
-    form: CsrfForm<'_, NoFields>,
-    action: AdminAction,
+/// Runs `op` (built from the form, or refused while building it) and answers: back
+/// to the user's page, or that page with the refusal.
+async fn perform(
+    op: Result<AdminOp>,
+    id: &UserId,
+    csrf: &Csrf,
+    action: &AdminAction,
+    cookies: &CookieJar<'_>,
     auth: &Auth,
     views: &Views,
 ) -> Answer {
-    let id = parse_user(id)?;
-    let accounts = auth.accounts();
-    let outcome = match accounts.set_disabled(&id, disabled, &action.client).await {
-        Ok(()) => Ok(back_to(auth, &id)),
-        Err(e) => Err(e.into()),
+    let outcome = match op {
+        Ok(op) => op.run(auth, &action.client, cookies).await,
+        Err(e) => Err(e),
     };
-    answer(views, outcome, || UserPage::load(auth, &form.csrf, &id))
+    answer(views, outcome, || UserPage::load(auth, csrf, id))
 }
 
 /// Disables the account: every token and session of it dies on its next request.
@@ -46,10 +42,13 @@ pub async fn disable(
     id: Result<UserId, &str>,
     form: CsrfForm<'_, NoFields>,
     action: AdminAction,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
-    set_disabled(true, id, form, action, auth, views).await
+    let user = parse_user(id)?;
+    let op = Ok(AdminOp::Disable { user });
+    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
 }
 
 /// Re-enables the account.
@@ -58,47 +57,45 @@ pub async fn enable(
     id: Result<UserId, &str>,
     form: CsrfForm<'_, NoFields>,
     action: AdminAction,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
-    set_disabled(false, id, form, action, auth, views).await
+    let user = parse_user(id)?;
+    let op = Ok(AdminOp::Enable { user });
+    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
 }
 
 /// Ends every session of the user and kills every token they hold.
-#[post("/admin/users/<id>/logout-everywhere", data = "<_form>")]
+#[post("/admin/users/<id>/logout-everywhere", data = "<form>")]
 pub async fn logout_everywhere(
     id: Result<UserId, &str>,
-    _form: CsrfForm<'_, NoFields>,
+    form: CsrfForm<'_, NoFields>,
     action: AdminAction,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
-) -> Result<Redirect> {
-    let id = parse_user(id)?;
-    auth.accounts().summary(&id)?.ok_or(Error::NotFound)?;
-    auth.sessions()
-        .log_out_everywhere(&id, &action.client)
-        .await?;
-    Ok(back_to(auth, &id))
+    views: &State<Views>,
+) -> Answer {
+    let user = parse_user(id)?;
+    let op = Ok(AdminOp::LogoutEverywhere { user });
+    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
 }
 
 /// Ends one session of the user; a session of anyone else is a 404.
-#[post("/admin/users/<id>/sessions/<sid>/revoke", data = "<_form>")]
+#[post("/admin/users/<id>/sessions/<sid>/revoke", data = "<form>")]
 pub async fn revoke_session(
     id: Result<UserId, &str>,
     sid: Result<SessionId, &str>,
-    _form: CsrfForm<'_, NoFields>,
+    form: CsrfForm<'_, NoFields>,
     action: AdminAction,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
-) -> Result<Redirect> {
-    let id = parse_user(id)?;
-    let sid = sid.map_err(|_| Error::NotFound)?;
-    match auth
-        .sessions()
-        .revoke_by_admin(&id, &sid, &action.client)
-        .await?
-    {
-        true => Ok(back_to(auth, &id)),
-        false => Err(Error::NotFound),
-    }
+    views: &State<Views>,
+) -> Answer {
+    let user = parse_user(id)?;
+    let session = sid.map_err(|_| Error::NotFound)?;
+    let op = Ok(AdminOp::RevokeSession { user, session });
+    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
 }
 
 /// Replaces the user's groups (a comma-separated list).
@@ -107,41 +104,28 @@ pub async fn groups(
     id: Result<UserId, &str>,
     form: CsrfForm<'_, GroupsForm>,
     action: AdminAction,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
-    let id = parse_user(id)?;
-    let raw = form.field("groups");
-    let outcome = async {
-        let groups = parse_groups(raw)?;
-        auth.accounts()
-            .set_groups(&id, groups, &action.client)
-            .await?;
-        Ok(back_to(auth, &id))
-    }
-    .await;
-    answer(views, outcome, || UserPage::load(auth, &form.csrf, &id))
+    let user = parse_user(id)?;
+    let op = parse_groups(form.field("groups"))
+        .map(|groups| AdminOp::Groups { user, groups })
+        .map_err(Error::from);
+    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
 }
 
 /// Makes a one-time password reset link, shown once on the user page.
-#[post("/admin/users/<id>/reset-link", data = "<_form>")]
+#[post("/admin/users/<id>/reset-link", data = "<form>")]
 pub async fn reset_link(
     id: Result<UserId, &str>,
-    _form: CsrfForm<'_, NoFields>,
+    form: CsrfForm<'_, NoFields>,
     action: AdminAction,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
-) -> Result<Redirect> {
-    let id = parse_user(id)?;
-    auth.accounts().summary(&id)?.ok_or(Error::NotFound)?;
-    let token = auth.links().create_reset(id, &action.client).await?;
-    let url = link_url(auth, uri!(links::reset_show(token.as_str())));
-    let flash = Cookie::build((FLASH_COOKIE, format!("{id} {url}")))
-        .path(auth.config().at("/admin"))
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(auth.config().cookie_secure())
-        .max_age(rocket::time::Duration::minutes(5));
-    cookies.add_private(flash);
-    Ok(back_to(auth, &id))
+    views: &State<Views>,
+) -> Answer {
+    let user = parse_user(id)?;
+    let op = Ok(AdminOp::ResetLink { user });
+    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
 }

@@ -11,6 +11,7 @@ use crate::auth::Auth;
 use crate::clock::rfc3339;
 use crate::domain::UserId;
 use crate::domain::audit::{AuditEvent, AuditKind};
+use crate::domain::session::device_label;
 use crate::web::admin::AdminUser;
 use crate::web::csrf::Csrf;
 use crate::web::error::{Error, Result};
@@ -33,16 +34,42 @@ struct AuditPage {
     user_email: Option<String>,
 }
 
-/// One event as listed.
+/// One event as listed: what happened in words, who by email, the device parsed
+/// from the user agent (SPEC §9).
 #[derive(Serialize)]
 struct AuditRow {
     at: String,
     kind: AuditKind,
+    event: &'static str,
     user_id: Option<String>,
     user: Option<String>,
     actor: Option<String>,
     ip: Option<String>,
-    user_agent: Option<String>,
+    device: Option<String>,
+}
+
+/// An event's name as the log shows it. Invite and reset links are told apart by
+/// whom they are for: a reset link names its user, an invite nobody yet.
+fn event_name(event: &AuditEvent) -> &'static str {
+    match event.kind {
+        AuditKind::Registered => "Account created",
+        AuditKind::LoginSucceeded => "Signed in",
+        AuditKind::LoginFailed => "Sign-in failed",
+        AuditKind::LoggedOut => "Signed out",
+        AuditKind::SessionRevoked => "Session revoked",
+        AuditKind::OtherSessionsRevoked => "Other devices signed out",
+        AuditKind::LoggedOutEverywhere => "Signed out everywhere",
+        AuditKind::PasswordChanged => "Password changed",
+        AuditKind::Reauthenticated => "Password confirmed",
+        AuditKind::ReauthFailed => "Password confirmation failed",
+        AuditKind::CredentialReuse => "Copied credential detected; session ended",
+        AuditKind::Throttled => "Attempt throttled",
+        AuditKind::UserDisabled => "Account disabled",
+        AuditKind::UserEnabled => "Account enabled",
+        AuditKind::GroupsChanged => "Groups changed",
+        AuditKind::LinkCreated if event.user.is_some() => "Password reset link made",
+        AuditKind::LinkCreated => "Invite link made",
+    }
 }
 
 /// Emails of the users named in a page of events, each looked up once; a user
@@ -70,11 +97,15 @@ impl Emails<'_> {
         AuditRow {
             at: rfc3339(event.at),
             kind: event.kind,
+            event: event_name(event),
             user_id: event.user.map(|u| u.to_string()),
             user: self.of(event.user.as_ref()),
             actor: self.of(event.actor.as_ref()),
             ip: event.ip.map(|ip| ip.to_string()),
-            user_agent: event.user_agent.clone(),
+            device: event
+                .user_agent
+                .as_deref()
+                .map(|agent| device_label(Some(agent))),
         }
     }
 }

@@ -5,7 +5,9 @@
 //! ([`AdminAction`], [`CsrfForm`]).
 
 pub mod actions;
+pub mod carry;
 pub mod log;
+pub mod ops;
 
 use rocket::http::uri::Origin;
 use rocket::http::{Cookie, CookieJar, Status};
@@ -24,6 +26,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::{FormPage, InviteForm, refusal};
 use crate::web::models::{SessionView, UserRow};
+use crate::web::notice::{Notice, NoticeView};
 use crate::web::views::{Page, Views};
 
 /// Private cookie carrying a freshly made reset URL to the page the admin lands on.
@@ -42,13 +45,18 @@ struct UsersPage<'a> {
     me: &'a str,
     users: Vec<UserRow>,
     invites_allowed: bool,
+    notice: Option<NoticeView>,
+    /// An invite made after a password confirmation, shown once.
+    invite_url: Option<String>,
 }
 
 /// The user list, with the invite form.
 #[get("/admin")]
 pub fn users(
     admin: AdminUser,
+    notice: Notice,
     csrf: Csrf,
+    cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
@@ -62,6 +70,8 @@ pub fn users(
             .map(UserRow::from)
             .collect(),
         invites_allowed: auth.config().registration != Registration::Closed,
+        notice: notice.0,
+        invite_url: take_link(cookies, auth, ops::INVITE_MARK),
     };
     Ok(views.render(Status::Ok, "admin.html", &page))
 }
@@ -74,6 +84,7 @@ struct UserPage<'a> {
     created_at: String,
     sessions: Vec<SessionView>,
     reset_url: Option<String>,
+    notice: Option<NoticeView>,
 }
 
 impl FormPage for UserPage<'_> {
@@ -90,8 +101,21 @@ impl<'a> UserPage<'a> {
             created_at: rfc3339(row.user.created_at),
             sessions: SessionView::page_list(&row.sessions, None),
             reset_url: None,
+            notice: None,
         })
     }
+}
+
+/// A link left for the page of `whom` (a user id, or the invite mark), taken so it
+/// shows once; a link left for another page is left alone.
+fn take_link(cookies: &CookieJar<'_>, auth: &Auth, whom: &str) -> Option<String> {
+    let flash = cookies.get_private(FLASH_COOKIE)?;
+    let (made_for, url) = flash.value().split_once(' ')?;
+    if made_for != whom {
+        return None;
+    }
+    cookies.remove_private(Cookie::build(FLASH_COOKIE).path(auth.config().at("/admin")));
+    Some(url.to_owned())
 }
 
 /// A user id from the path; a malformed one is a 404.
@@ -104,23 +128,17 @@ fn parse_user(id: Result<UserId, &str>) -> Result<UserId> {
 pub fn user(
     id: Result<UserId, &str>,
     _admin: AdminUser,
+    notice: Notice,
     csrf: Csrf,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
     let id = parse_user(id)?;
-    let flash = cookies.get_private(FLASH_COOKIE);
-    if flash.is_some() {
-        cookies.remove_private(Cookie::build(FLASH_COOKIE).path(auth.config().at("/admin")));
-    }
-    // The flash is only shown on the page of the user it was made for.
-    let reset_url = flash.and_then(|cookie| {
-        let (user, url) = cookie.value().split_once(' ')?;
-        (user == id.to_string()).then(|| url.to_owned())
-    });
+    let reset_url = take_link(cookies, auth, &id.to_string());
     let page = UserPage {
         reset_url,
+        notice: notice.0,
         ..UserPage::load(auth, &csrf, &id)?
     };
     Ok(page.show(views))

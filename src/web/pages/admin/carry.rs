@@ -1,0 +1,228 @@
+//! An admin action interrupted by re-authentication is carried out after it
+//! (SPEC §9), not lost behind the password prompt.
+//!
+//! When [`AdminAction`](crate::web::admin::AdminAction) finds the confirmation
+//! stale it forwards, and the [`carry`] routes (same paths, lower rank) take the
+//! POST: its CSRF token checked as any form's, the action is kept as an
+//! [`AdminOp`] in a private cookie and the browser goes to `/reauth?rd=<user page>`,
+//! which names the action. After the password is confirmed, [`after_reauth`] runs
+//! it once and lands on the user's page with its notice.
+//!
+//! What is kept is bound to everything that made it legitimate: the same session
+//! (so the same user), that session's password time before the confirmation (a
+//! kept action is spent by the confirmation it waited for: replaying the cookie
+//! after it finds a newer time), the browser's CSRF token, the page to return to
+//! (a confirmation asked for anything else drops it), and five minutes. The cookie
+//! is encrypted and authenticated with the secret key, `SameSite=Strict` and
+//! `HttpOnly`.
+
+use rocket::form::FromForm;
+use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::response::Redirect;
+use rocket::{State, post};
+use serde::{Deserialize, Serialize};
+
+use super::ops::AdminOp;
+use super::parse_user;
+use crate::auth::{Auth, Client, Identity};
+use crate::config::Config;
+use crate::domain::user::parse_groups;
+use crate::domain::{SessionId, UserId};
+use crate::web::admin::AdminUser;
+use crate::web::csrf::{Csrf, CsrfForm};
+use crate::web::error::{Error, Result};
+use crate::web::{notice, redirect};
+
+/// The cookie holding the action that waits for a confirmation.
+const COOKIE: &str = "portcullis_carried";
+
+/// How long an action waits, in seconds.
+const WAITS: i64 = 5 * 60;
+
+/// The fields an interrupted admin form may carry (the groups form's).
+#[derive(Debug, FromForm)]
+pub struct CarriedFields {
+    pub groups: Option<String>,
+}
+
+/// An action waiting for the password confirmation, and what binds it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Pending {
+    op: AdminOp,
+    session: SessionId,
+    auth_at: i64,
+    csrf: String,
+    back: String,
+    until: i64,
+}
+
+fn cookie(config: &Config, value: String) -> Cookie<'static> {
+    Cookie::build((COOKIE, value))
+        .path(config.mount_point())
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(config.cookie_secure())
+        .max_age(rocket::time::Duration::seconds(WAITS))
+        .build()
+}
+
+/// Keeps `op` for after the confirmation and sends the admin to confirm.
+fn keep(
+    op: AdminOp,
+    admin: &Identity,
+    csrf: &Csrf,
+    cookies: &CookieJar<'_>,
+    auth: &Auth,
+) -> Redirect {
+    let config = auth.config();
+    let back = config.at(&op.page().to_string());
+    let pending = Pending {
+        op,
+        session: admin.session,
+        auth_at: admin.auth_at,
+        csrf: csrf.token().to_owned(),
+        back: back.clone(),
+        until: auth.now() + WAITS,
+    };
+    if let Ok(value) = serde_json::to_string(&pending) {
+        cookies.add_private(cookie(config, value));
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("rd", &back)
+        .finish();
+    Redirect::to(format!("{}?{query}", config.at("/reauth")))
+}
+
+/// The kept action, if it still fits this admin, browser and page.
+fn pending(
+    cookies: &CookieJar<'_>,
+    me: &Identity,
+    csrf: &Csrf,
+    back: &str,
+    now: i64,
+) -> Option<Pending> {
+    let kept = cookies.get_private(COOKIE)?;
+    let pending: Pending = serde_json::from_str(kept.value()).ok()?;
+    let fits = pending.session == me.session
+        && pending.auth_at == me.auth_at
+        && pending.csrf == csrf.token()
+        && pending.back == back
+        && now < pending.until
+        && me.user.is_admin();
+    fits.then_some(pending)
+}
+
+/// What the confirmation page says will be done after it, if an action waits for
+/// a confirmation returning to `back`; any other kept action is dropped.
+pub fn waiting(
+    cookies: &CookieJar<'_>,
+    me: &Identity,
+    csrf: &Csrf,
+    back: Option<&str>,
+    auth: &Auth,
+) -> Option<String> {
+    cookies.get_private(COOKIE)?;
+    let found = pending(cookies, me, csrf, back.unwrap_or_default(), auth.now());
+    let Some(found) = found else {
+        cookies.remove_private(cookie(auth.config(), String::new()));
+        return None;
+    };
+    let email = match found.op.user() {
+        Some(id) => auth.accounts().summary(&id).ok()??.user.email,
+        None => String::new(),
+    };
+    let what = found.op.describe(&email);
+    Some(format!("After you confirm, Portcullis will {what}."))
+}
+
+/// Runs the action that waited for this confirmation, once: `me` is the session as
+/// it was before the confirmation, `back` the page the confirmation returns to.
+/// `None` when no action fits (the confirmation then just returns to `back`).
+pub async fn after_reauth(
+    me: &Identity,
+    csrf: &Csrf,
+    back: &str,
+    client: &Client,
+    cookies: &CookieJar<'_>,
+    auth: &Auth,
+) -> Option<Result<Redirect>> {
+    cookies.get_private(COOKIE)?;
+    cookies.remove_private(cookie(auth.config(), String::new()));
+    let found = pending(cookies, me, csrf, back, auth.now())?;
+    let admin = client.clone().acting_as(me.user.id);
+    let back = redirect(auth.config(), found.op.page());
+    Some(match found.op.run(auth, &admin, cookies).await {
+        // Refused (the last administrator): said on the page it was asked from.
+        Err(Error::Refused(refusal)) => {
+            notice::not_done(cookies, auth.config(), refusal.message);
+            Ok(back)
+        }
+        other => other,
+    })
+}
+
+/// The action a stale admin's form at `/admin/users/<id>/<action>` asked for.
+fn op_of(user: UserId, action: &str, fields: &CarriedFields) -> Result<AdminOp> {
+    Ok(match action {
+        "disable" => AdminOp::Disable { user },
+        "enable" => AdminOp::Enable { user },
+        "logout-everywhere" => AdminOp::LogoutEverywhere { user },
+        "reset-link" => AdminOp::ResetLink { user },
+        "groups" => {
+            let raw = fields.groups.as_deref().unwrap_or_default();
+            AdminOp::Groups {
+                user,
+                groups: parse_groups(raw)?,
+            }
+        }
+        _ => return Err(Error::NotFound),
+    })
+}
+
+/// An admin action posted with a stale confirmation: kept, and the admin sent to
+/// confirm their password (SPEC §9).
+#[post("/admin/users/<id>/<action>", data = "<form>", rank = 2)]
+pub async fn carry(
+    id: Result<UserId, &str>,
+    action: &str,
+    form: CsrfForm<'_, CarriedFields>,
+    admin: AdminUser,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Result<Redirect> {
+    let user = parse_user(id)?;
+    let fields = form.value()?;
+    let op = op_of(user, action, fields)?;
+    Ok(keep(op, &admin.0.0, &form.csrf, cookies, auth))
+}
+
+/// [`carry`] for making an invite link.
+#[post("/admin/invites", data = "<form>", rank = 2)]
+pub async fn carry_invite(
+    form: CsrfForm<'_, CarriedFields>,
+    admin: AdminUser,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Result<Redirect> {
+    let raw = form.value()?.groups.as_deref().unwrap_or_default();
+    let op = AdminOp::Invite {
+        groups: parse_groups(raw)?,
+    };
+    Ok(keep(op, &admin.0.0, &form.csrf, cookies, auth))
+}
+
+/// [`carry`] for revoking one session.
+#[post("/admin/users/<id>/sessions/<sid>/revoke", data = "<form>", rank = 2)]
+pub async fn carry_revoke(
+    id: Result<UserId, &str>,
+    sid: Result<SessionId, &str>,
+    form: CsrfForm<'_, CarriedFields>,
+    admin: AdminUser,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Result<Redirect> {
+    let user = parse_user(id)?;
+    let session = sid.map_err(|_| Error::NotFound)?;
+    let op = AdminOp::RevokeSession { user, session };
+    Ok(keep(op, &admin.0.0, &form.csrf, cookies, auth))
+}
