@@ -118,6 +118,10 @@ pub struct Config {
     pub argon2_parallelism: u32,
     /// argon2 jobs at once; the rest wait.
     pub max_concurrent_hashes: usize,
+    /// argon2 jobs one account may have queued or running; more answer 429.
+    pub max_hashes_per_account: usize,
+    /// argon2 jobs queued or running in all; more answer 503.
+    pub max_queued_hashes: usize,
     /// Failed logins per client IP per 5 minutes before 429.
     pub login_ip_limit: u32,
     /// Registrations (and reset/invite uses) per client IP per minute.
@@ -155,6 +159,8 @@ impl Default for Config {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             max_concurrent_hashes: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_hashes_per_account: 2,
+            max_queued_hashes: 64,
             login_ip_limit: 50,
             register_rate_limit: 10,
             templates_dir: None,
@@ -214,6 +220,9 @@ impl Config {
         }
         if self.max_concurrent_hashes == 0 {
             return invalid("max_concurrent_hashes", "must be at least 1");
+        }
+        if self.max_hashes_per_account == 0 || self.max_queued_hashes == 0 {
+            return invalid("max_queued_hashes", "and `max_hashes_per_account` must be at least 1");
         }
         if let Err(e) = argon2::Params::new(
             self.argon2_memory_kib,

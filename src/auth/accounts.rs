@@ -135,11 +135,9 @@ impl Accounts<'_> {
             auth.config.password_min_length,
             &[email.local_part()],
         )?;
-        let password_hash = auth
-            .hasher
-            .hash(password)
-            .await
-            .map_err(InternalError::from)?;
+        let permit = auth.admit_hash(&email.key())?;
+        let hashed = auth.hasher.hash(permit, password).await;
+        let password_hash = hashed.map_err(InternalError::from)?;
         let user = User {
             id: UserId::random(),
             email: email.as_str().to_owned(),

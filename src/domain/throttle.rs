@@ -51,7 +51,9 @@ impl Counter {
             return Some(MAX_DELAY);
         }
         let excess = self.count.checked_sub(FREE_FAILURES)?;
-        let delay = 1i64.checked_shl(excess).unwrap_or(MAX_DELAY).min(MAX_DELAY);
+        // Saturating: a shift would wrap negative from 63 excess failures on, and
+        // a negative delay is no delay at all.
+        let delay = 2i64.saturating_pow(excess).min(MAX_DELAY);
         let ready_at = self.since + delay;
         (now < ready_at).then_some(ready_at - now)
     }
@@ -92,6 +94,14 @@ mod tests {
         assert_eq!(at(8).account_wait(1000), Some(8));
         assert_eq!(at(8).account_wait(1008), None);
         assert_eq!(at(40).account_wait(1000), Some(MAX_DELAY));
+    }
+
+    #[test]
+    fn every_count_up_to_the_lock_waits_the_longest_delay() {
+        for count in 15..MAX_FAILURES {
+            let counter = Counter { count, since: 1000 };
+            assert_eq!(counter.account_wait(1000), Some(MAX_DELAY), "count {count}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod config;
 mod embedding;
 mod ended;
 mod forms;
+mod hardening;
 mod identity;
 mod identity_migration;
 mod login;
