@@ -112,7 +112,13 @@ impl Hasher {
 
     /// A slot for one job about `account` (an email key), or at once why not.
     pub fn admit(&self, account: &str) -> Result<HashPermit, Busy> {
-        self.limiter.admit(account)
+        self.limiter.admit(Some(account))
+    }
+
+    /// A slot for a job about no account yet (a registration's hash): only the
+    /// overall bound applies, the per-IP registration limit does the rest.
+    pub fn admit_new(&self) -> Result<HashPermit, Busy> {
+        self.limiter.admit(None)
     }
 
     fn send(&self, job: Job) -> Result<(), HashError> {

@@ -135,7 +135,7 @@ impl Accounts<'_> {
             auth.config.password_min_length,
             &[email.local_part()],
         )?;
-        let permit = auth.admit_hash(&email.key())?;
+        let permit = auth.hasher.admit_new().map_err(InternalError::from)?;
         let hashed = auth.hasher.hash(permit, password).await;
         let password_hash = hashed.map_err(InternalError::from)?;
         let user = User {

@@ -38,7 +38,7 @@ struct Counts {
 #[derive(Debug)]
 pub struct HashPermit {
     limiter: Arc<Limiter>,
-    account: String,
+    account: Option<String>,
 }
 
 impl Limiter {
@@ -52,11 +52,12 @@ impl Limiter {
         })
     }
 
-    /// Admits one job for `account`, or says at once why not. The account's own
-    /// bound is checked first: a flooding account is told it is the one to slow down.
-    pub fn admit(self: &Arc<Self>, account: &str) -> Result<HashPermit, Busy> {
+    /// Admits one job for `account` (or for no account yet: a registration), or
+    /// says at once why not. The account's own bound is checked first: a flooding
+    /// account is told it is the one to slow down.
+    pub fn admit(self: &Arc<Self>, account: Option<&str>) -> Result<HashPermit, Busy> {
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let mine = counts.by_account.get(account).copied().unwrap_or(0);
+        let mine = account.map_or(0, |a| counts.by_account.get(a).copied().unwrap_or(0));
         if mine >= self.per_account {
             return Err(Busy::Account);
         }
@@ -64,10 +65,12 @@ impl Limiter {
             return Err(Busy::Overall);
         }
         counts.total += 1;
-        *counts.by_account.entry(account.to_owned()).or_default() += 1;
+        if let Some(account) = account {
+            *counts.by_account.entry(account.to_owned()).or_default() += 1;
+        }
         Ok(HashPermit {
             limiter: self.clone(),
-            account: account.to_owned(),
+            account: account.map(str::to_owned),
         })
     }
 }
@@ -77,10 +80,13 @@ impl Drop for HashPermit {
         let limiter = &self.limiter;
         let mut counts = limiter.counts.lock().unwrap_or_else(|e| e.into_inner());
         counts.total = counts.total.saturating_sub(1);
-        if let Some(mine) = counts.by_account.get_mut(&self.account) {
+        let Some(account) = &self.account else {
+            return;
+        };
+        if let Some(mine) = counts.by_account.get_mut(account) {
             *mine -= 1;
             if *mine == 0 {
-                counts.by_account.remove(&self.account);
+                counts.by_account.remove(account);
             }
         }
     }
@@ -93,27 +99,27 @@ mod tests {
     #[test]
     fn an_account_at_its_bound_is_refused_and_others_are_not() {
         let limiter = Limiter::new(1, 10);
-        let held = limiter.admit("alice").unwrap();
-        assert_eq!(limiter.admit("alice").unwrap_err(), Busy::Account);
-        assert!(limiter.admit("bob").is_ok());
+        let held = limiter.admit(Some("alice")).unwrap();
+        assert_eq!(limiter.admit(Some("alice")).unwrap_err(), Busy::Account);
+        assert!(limiter.admit(Some("bob")).is_ok());
         drop(held);
-        assert!(limiter.admit("alice").is_ok());
+        assert!(limiter.admit(Some("alice")).is_ok());
     }
 
     #[test]
     fn a_full_pool_refuses_everyone_until_a_job_ends() {
         let limiter = Limiter::new(5, 2);
-        let first = limiter.admit("a").unwrap();
-        let _second = limiter.admit("b").unwrap();
-        assert_eq!(limiter.admit("c").unwrap_err(), Busy::Overall);
+        let first = limiter.admit(Some("a")).unwrap();
+        let _second = limiter.admit(None).unwrap();
+        assert_eq!(limiter.admit(Some("c")).unwrap_err(), Busy::Overall);
         drop(first);
-        assert!(limiter.admit("c").is_ok());
+        assert!(limiter.admit(Some("c")).is_ok());
     }
 
     #[test]
     fn released_accounts_leave_no_entry_behind() {
         let limiter = Limiter::new(2, 4);
-        let permits: Vec<_> = (0..4).map(|n| limiter.admit(&n.to_string())).collect();
+        let permits: Vec<_> = (0..4).map(|n| limiter.admit(Some(&n.to_string()))).collect();
         drop(permits);
         let counts = limiter.counts.lock().unwrap();
         assert_eq!((counts.total, counts.by_account.len()), (0, 0));

@@ -6,6 +6,7 @@
 mod hash_bounds;
 mod password_throttle;
 mod reset_links;
+mod twin_cookies;
 
 use rocket::http::Status;
 
