@@ -126,6 +126,9 @@ pub struct Config {
     pub login_ip_limit: u32,
     /// Registrations (and reset/invite uses) per client IP per minute.
     pub register_rate_limit: u32,
+    /// IPv6 clients are counted by their network of this many bits for the per-IP
+    /// limits (one subscriber usually holds a whole /64).
+    pub ipv6_prefix_length: u8,
     /// Optional folder whose templates override the embedded ones by file name.
     pub templates_dir: Option<PathBuf>,
 }
@@ -163,6 +166,7 @@ impl Default for Config {
             max_queued_hashes: 64,
             login_ip_limit: 50,
             register_rate_limit: 10,
+            ipv6_prefix_length: 64,
             templates_dir: None,
         }
     }
@@ -220,6 +224,9 @@ impl Config {
         }
         if self.max_concurrent_hashes == 0 {
             return invalid("max_concurrent_hashes", "must be at least 1");
+        }
+        if !(1..=128).contains(&self.ipv6_prefix_length) {
+            return invalid("ipv6_prefix_length", "must be between 1 and 128");
         }
         if self.max_hashes_per_account == 0 || self.max_queued_hashes == 0 {
             return invalid("max_queued_hashes", "and `max_hashes_per_account` must be at least 1");

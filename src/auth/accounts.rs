@@ -112,7 +112,7 @@ impl Accounts<'_> {
         let (auth, limit) = (self.0, self.0.config.register_rate_limit);
         match auth
             .store
-            .reserve_registration(client.ip, auth.clock.now(), limit)?
+            .reserve_registration(auth.counted_ip(client), auth.clock.now(), limit)?
         {
             Ok(()) => Ok(()),
             Err(wait) => {

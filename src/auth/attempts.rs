@@ -4,7 +4,10 @@
 //! needs a slot in the hashing pool, a right password forgets the failures, and a
 //! wrong one is durable before it is answered, like a revocation.
 
+use std::net::IpAddr;
+
 use super::{Auth, Client, InternalError};
+use crate::domain::throttle::counted_address;
 use crate::domain::audit::AuditKind;
 use crate::domain::{Email, Password, User};
 use crate::hashing::{HashPermit, Hasher};
@@ -29,6 +32,12 @@ impl Auth {
     /// The hashing pool, for tools and tests that take a slot themselves.
     pub fn hasher(&self) -> &Hasher {
         &self.hasher
+    }
+
+    /// The address the client's attempts are counted under (IPv6 by prefix).
+    pub(super) fn counted_ip(&self, client: &Client) -> Option<IpAddr> {
+        let prefix = self.config.ipv6_prefix_length;
+        client.ip.map(|ip| counted_address(ip, prefix))
     }
 
     /// A hashing slot for a job about the account keyed `key`; `Busy` at once when

@@ -196,7 +196,7 @@ pub(super) async fn login(
     let now = auth.clock.now();
     // Admitted before counted: an attempt the pool refuses is not a failure.
     let permit = auth.admit_hash(&key)?;
-    if let Err(wait) = auth.store.reserve_login(&key, client.ip, now, limit)? {
+    if let Err(wait) = auth.store.reserve_login(&key, auth.counted_ip(client), now, limit)? {
         auth.audit(AuditKind::Throttled, None, None, client);
         return Err(LoginError::Throttled(wait));
     }
@@ -213,7 +213,7 @@ pub(super) async fn login(
             return Err(LoginError::InvalidCredentials);
         }
     };
-    auth.store.login_succeeded(&key, client.ip)?;
+    auth.store.login_succeeded(&key, auth.counted_ip(client))?;
     rehash_if_needed(auth, &mut user, password).await?;
     let view = UserView::from(&user);
     let issued = auth

@@ -4,6 +4,7 @@
 //! clients are counted by prefix, and refusals cost nothing to store.
 
 mod hash_bounds;
+mod ipv6;
 mod password_throttle;
 mod reset_links;
 mod twin_cookies;
