@@ -7,6 +7,7 @@ mod hash_bounds;
 mod ipv6;
 mod password_throttle;
 mod reset_links;
+mod throttled_audit;
 mod twin_cookies;
 
 use rocket::http::Status;
