@@ -3,6 +3,7 @@
 //! store held by a running server is refused at once with a message, never waited
 //! for. `user.rs` manages accounts, `ops.rs` keys, health checks and backups.
 
+mod files;
 mod ops;
 mod user;
 
@@ -16,6 +17,7 @@ use portcullis::clock::SystemClock;
 use portcullis::config::Config;
 use portcullis::domain::{Email, Password};
 
+pub use files::raise_open_file_limit;
 pub use ops::{KeysCommand, backup, healthcheck, keys};
 pub use user::{UserCommand, user};
 
