@@ -229,7 +229,10 @@ impl Config {
             return invalid("ipv6_prefix_length", "must be between 1 and 128");
         }
         if self.max_hashes_per_account == 0 || self.max_queued_hashes == 0 {
-            return invalid("max_queued_hashes", "and `max_hashes_per_account` must be at least 1");
+            return invalid(
+                "max_queued_hashes",
+                "and `max_hashes_per_account` must be at least 1",
+            );
         }
         if let Err(e) = argon2::Params::new(
             self.argon2_memory_kib,

@@ -33,8 +33,8 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rocket::tokio::sync::oneshot;
 
 use crate::domain::Password;
-pub use limit::{Busy, HashPermit};
 use limit::Limiter;
+pub use limit::{Busy, HashPermit};
 
 /// Hashing could not run (the pool is gone or argon2 refused its input).
 #[derive(Debug, thiserror::Error)]
@@ -127,11 +127,7 @@ impl Hasher {
     }
 
     /// Hashes a new password into a PHC string.
-    pub async fn hash(
-        &self,
-        permit: HashPermit,
-        password: &Password,
-    ) -> Result<String, HashError> {
+    pub async fn hash(&self, permit: HashPermit, password: &Password) -> Result<String, HashError> {
         let (argon, password) = (self.argon.clone(), password.clone());
         self.run(permit, move |memory| hash_now(&argon, &password, memory))
             .await?
@@ -144,7 +140,9 @@ impl Hasher {
         let phc: Arc<str> = phc.map_or_else(|| self.dummy.clone(), Arc::from);
         let password = password.clone();
         let matched = self
-            .run(permit, move |memory| verify_now(&phc, &password, memory).unwrap_or(false))
+            .run(permit, move |memory| {
+                verify_now(&phc, &password, memory).unwrap_or(false)
+            })
             .await
             .unwrap_or(false);
         exists && matched
@@ -339,11 +337,26 @@ mod tests {
         let hasher = cheap();
         let right = Password::new("correct horse battery staple").unwrap();
         let wrong = Password::new("correct horse battery stapler").unwrap();
-        let phc = hasher.hash(hasher.admit("t").unwrap(), &right).await.unwrap();
+        let phc = hasher
+            .hash(hasher.admit("t").unwrap(), &right)
+            .await
+            .unwrap();
         assert!(phc.starts_with("$argon2id$"));
-        assert!(hasher.verify(hasher.admit("t").unwrap(), &right, Some(&phc)).await);
-        assert!(!hasher.verify(hasher.admit("t").unwrap(), &wrong, Some(&phc)).await);
-        assert!(!hasher.verify(hasher.admit("t").unwrap(), &right, None).await);
+        assert!(
+            hasher
+                .verify(hasher.admit("t").unwrap(), &right, Some(&phc))
+                .await
+        );
+        assert!(
+            !hasher
+                .verify(hasher.admit("t").unwrap(), &wrong, Some(&phc))
+                .await
+        );
+        assert!(
+            !hasher
+                .verify(hasher.admit("t").unwrap(), &right, None)
+                .await
+        );
     }
 
     #[rocket::async_test]
@@ -351,7 +364,10 @@ mod tests {
         use argon2::password_hash::{PasswordHasher, PasswordVerifier};
         let hasher = cheap();
         let password = Password::new("correct horse battery staple").unwrap();
-        let ours = hasher.hash(hasher.admit("t").unwrap(), &password).await.unwrap();
+        let ours = hasher
+            .hash(hasher.admit("t").unwrap(), &password)
+            .await
+            .unwrap();
         let reference = Argon2::new(
             Algorithm::Argon2id,
             Version::V0x13,
@@ -379,9 +395,17 @@ mod tests {
             .hash_password(b"correct horse battery staple", &salt)
             .unwrap()
             .to_string();
-        assert!(hasher.verify(hasher.admit("t").unwrap(), &password, Some(&theirs)).await);
+        assert!(
+            hasher
+                .verify(hasher.admit("t").unwrap(), &password, Some(&theirs))
+                .await
+        );
         let wrong = Password::new("correct horse battery stapler").unwrap();
-        assert!(!hasher.verify(hasher.admit("t").unwrap(), &wrong, Some(&theirs)).await);
+        assert!(
+            !hasher
+                .verify(hasher.admit("t").unwrap(), &wrong, Some(&theirs))
+                .await
+        );
     }
 
     /// Dropping the hasher joins its threads: each has exited (and run its
@@ -398,7 +422,9 @@ mod tests {
         let hasher = cheap();
         let (exited, exits) = std::sync::mpsc::channel();
         hasher
-            .run(hasher.admit("t").unwrap(), move |_| EXIT.with(|slot| *slot.borrow_mut() = Some(Exit(exited))))
+            .run(hasher.admit("t").unwrap(), move |_| {
+                EXIT.with(|slot| *slot.borrow_mut() = Some(Exit(exited)))
+            })
             .await
             .unwrap();
 
@@ -411,7 +437,10 @@ mod tests {
     async fn raised_parameters_ask_for_a_rehash() {
         let old = cheap();
         let phc = old
-            .hash(old.admit("t").unwrap(), &Password::new("x".repeat(12)).unwrap())
+            .hash(
+                old.admit("t").unwrap(),
+                &Password::new("x".repeat(12)).unwrap(),
+            )
             .await
             .unwrap();
         assert!(!old.needs_rehash(&phc));

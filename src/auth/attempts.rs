@@ -7,8 +7,8 @@
 use std::net::IpAddr;
 
 use super::{Auth, Client, InternalError};
-use crate::domain::throttle::counted_address;
 use crate::domain::audit::AuditKind;
+use crate::domain::throttle::counted_address;
 use crate::domain::{Email, Password, User};
 use crate::hashing::{HashPermit, Hasher};
 

@@ -104,7 +104,9 @@ impl Accounts<'_> {
             client,
         );
         let issued = auth.reissue(session, user.generation);
-        auth.store.put_session(&issued.session).map_err(InternalError::from)?;
+        auth.store
+            .put_session(&issued.session)
+            .map_err(InternalError::from)?;
         auth.store.flush().await.map_err(InternalError::from)?;
         Ok(Some(issued))
     }

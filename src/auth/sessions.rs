@@ -196,7 +196,10 @@ pub(super) async fn login(
     let now = auth.clock.now();
     // Admitted before counted: an attempt the pool refuses is not a failure.
     let permit = auth.admit_hash(&key)?;
-    if let Err(wait) = auth.store.reserve_login(&key, auth.counted_ip(client), now, limit)? {
+    if let Err(wait) = auth
+        .store
+        .reserve_login(&key, auth.counted_ip(client), now, limit)?
+    {
         auth.audit(AuditKind::Throttled, None, None, client);
         return Err(LoginError::Throttled(wait));
     }

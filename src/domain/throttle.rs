@@ -24,9 +24,9 @@ pub const REGISTER_WINDOW: i64 = 60;
 /// rotate through it (config `ipv6_prefix_length`).
 pub fn counted_address(ip: IpAddr, ipv6_prefix: u8) -> IpAddr {
     match ip.to_canonical() {
-        IpAddr::V6(v6) => Ipv6Net::new(v6, ipv6_prefix).map_or(IpAddr::V6(v6), |net| {
-            IpAddr::V6(net.network())
-        }),
+        IpAddr::V6(v6) => {
+            Ipv6Net::new(v6, ipv6_prefix).map_or(IpAddr::V6(v6), |net| IpAddr::V6(net.network()))
+        }
         v4 => v4,
     }
 }

@@ -119,7 +119,9 @@ mod tests {
     #[test]
     fn released_accounts_leave_no_entry_behind() {
         let limiter = Limiter::new(2, 4);
-        let permits: Vec<_> = (0..4).map(|n| limiter.admit(Some(&n.to_string()))).collect();
+        let permits: Vec<_> = (0..4)
+            .map(|n| limiter.admit(Some(&n.to_string())))
+            .collect();
         drop(permits);
         let counts = limiter.counts.lock().unwrap();
         assert_eq!((counts.total, counts.by_account.len()), (0, 0));

@@ -37,7 +37,11 @@ fn an_account_with_a_job_in_the_pool_is_refused_at_once_with_429() {
     assert_eq!(api.header("Retry-After"), Some("1"));
     assert_throttled(&page);
     assert_throttled(&login);
-    assert_eq!(bob.status, Status::SeeOther, "other accounts are not held up");
+    assert_eq!(
+        bob.status,
+        Status::SeeOther,
+        "other accounts are not held up"
+    );
     drop(held);
     assert_eq!(
         app.browser().login(ALICE, PASSWORD).status,
@@ -50,8 +54,16 @@ fn an_account_with_a_job_in_the_pool_is_refused_at_once_with_429() {
 fn a_full_pool_answers_503_with_retry_after() {
     let app = bounded(1, 2);
     registered(&app, "bob@example.com");
-    let _first = app.auth().hasher().admit(&key("flood-1@example.com")).unwrap();
-    let _second = app.auth().hasher().admit(&key("flood-2@example.com")).unwrap();
+    let _first = app
+        .auth()
+        .hasher()
+        .admit(&key("flood-1@example.com"))
+        .unwrap();
+    let _second = app
+        .auth()
+        .hasher()
+        .admit(&key("flood-2@example.com"))
+        .unwrap();
 
     let page = app.browser().login("bob@example.com", PASSWORD);
     let api = Api::new(&app).login("bob@example.com", PASSWORD);

@@ -16,25 +16,39 @@ fn wrong_login_from(app: &TestApp, peer: std::net::SocketAddr, n: u16) -> Status
     let mut browser = app.browser();
     browser.remote = Some(peer);
     browser
-        .login(&format!("nobody{n}@example.com"), "not the right passphrase")
+        .login(
+            &format!("nobody{n}@example.com"),
+            "not the right passphrase",
+        )
         .status
 }
 
 fn register_from(app: &TestApp, peer: std::net::SocketAddr, n: u16) -> Status {
     let mut browser = app.browser();
     browser.remote = Some(peer);
-    browser.register(&format!("user{n}@example.com"), PASSWORD).status
+    browser
+        .register(&format!("user{n}@example.com"), PASSWORD)
+        .status
 }
 
 #[test]
 fn rotating_addresses_inside_one_64_share_the_login_limit() {
     let app = TestApp::spawn_with(&[("login_ip_limit", 3.into())]);
     for n in 1..=3 {
-        assert_eq!(wrong_login_from(&app, address(2, n), n), Status::Unauthorized);
+        assert_eq!(
+            wrong_login_from(&app, address(2, n), n),
+            Status::Unauthorized
+        );
     }
 
-    assert_eq!(wrong_login_from(&app, address(2, 99), 4), Status::TooManyRequests);
-    assert_eq!(wrong_login_from(&app, address(3, 1), 5), Status::Unauthorized);
+    assert_eq!(
+        wrong_login_from(&app, address(2, 99), 4),
+        Status::TooManyRequests
+    );
+    assert_eq!(
+        wrong_login_from(&app, address(3, 1), 5),
+        Status::Unauthorized
+    );
 }
 
 #[test]
@@ -43,7 +57,10 @@ fn rotating_addresses_inside_one_64_share_the_registration_limit() {
     assert_eq!(register_from(&app, address(2, 1), 1), Status::SeeOther);
     assert_eq!(register_from(&app, address(2, 2), 2), Status::SeeOther);
 
-    assert_eq!(register_from(&app, address(2, 3), 3), Status::TooManyRequests);
+    assert_eq!(
+        register_from(&app, address(2, 3), 3),
+        Status::TooManyRequests
+    );
     assert_eq!(register_from(&app, address(3, 1), 4), Status::SeeOther);
 }
 
@@ -56,5 +73,8 @@ fn the_prefix_length_is_configurable() {
     wrong_login_from(&app, address(2, 1), 1);
     wrong_login_from(&app, address(3, 1), 2);
 
-    assert_eq!(wrong_login_from(&app, address(4, 1), 3), Status::TooManyRequests);
+    assert_eq!(
+        wrong_login_from(&app, address(4, 1), 3),
+        Status::TooManyRequests
+    );
 }

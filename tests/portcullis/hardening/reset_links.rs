@@ -27,7 +27,10 @@ fn use_link(app: &TestApp, token: &str) -> Status {
     let Some(csrf) = page.csrf_token() else {
         return page.status;
     };
-    let fields = [("csrf_token", csrf.as_str()), ("new_password", "yet another passphrase")];
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("new_password", "yet another passphrase"),
+    ];
     browser.post_raw(&path, encode(&fields), &[]).status
 }
 

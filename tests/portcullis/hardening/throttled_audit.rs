@@ -26,7 +26,11 @@ fn fifty_refusals_add_one_record_that_counts_them() {
     }
 
     let after = audit_records(&app);
-    assert!(after.len() <= before + 2, "{} new records", after.len() - before);
+    assert!(
+        after.len() <= before + 2,
+        "{} new records",
+        after.len() - before
+    );
     let throttled: u32 = after
         .iter()
         .filter(|e| e.kind == AuditKind::Throttled)
