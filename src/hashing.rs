@@ -433,6 +433,22 @@ mod tests {
         assert!(exits.try_recv().is_ok(), "the thread was still running");
     }
 
+    /// The slot is free by the time the answer arrives: the next check of the same
+    /// account, made right after, is admitted even at a bound of one.
+    #[rocket::async_test]
+    async fn a_job_frees_its_slot_before_it_answers() {
+        let hasher = cheap().with_limits(1, 1);
+        let password = Password::new("correct horse battery staple").unwrap();
+        let held = hasher.admit("alice").unwrap();
+        assert!(hasher.admit("alice").is_err());
+        let phc = hasher.hash(held, &password).await.unwrap();
+
+        for _ in 0..3 {
+            let permit = hasher.admit("alice").expect("the slot was freed");
+            assert!(hasher.verify(permit, &password, Some(&phc)).await);
+        }
+    }
+
     #[rocket::async_test]
     async fn raised_parameters_ask_for_a_rehash() {
         let old = cheap();
