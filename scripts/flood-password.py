@@ -10,7 +10,11 @@ parameters, registers `flood@example.com` and `probe@example.com`, then:
 
 1. baseline: `probe` logs in through the API, one login after another;
 2. flood: `flood` sends `flood size` concurrent wrong `PUT /api/v1/password` with
-   its bearer token while `probe` logs in the same way again.
+   its bearer token while `probe` logs in the same way again;
+3. spread flood: `flood size` concurrent wrong logins, each for another (unknown)
+   account, so no per-account bound applies and only the pool's overall bound
+   (`max_queued_hashes`) does, while `probe` logs in again. A probe login refused
+   with 503 is counted, not timed.
 
 Prints the status counts of the flood and p50/p95/max of the probe's logins,
 with and without it. Standard library only. Figures depend on the machine and
@@ -61,19 +65,25 @@ def wait_for(port):
     sys.exit("the server did not come up")
 
 
-def login(port, email):
+def login(port, email, busy_ok=False):
     started = time.perf_counter()
     status, data = call(port, "POST", "/api/v1/sessions", {"email": email, "password": PASSWORD})
     elapsed = time.perf_counter() - started
+    if status == 503 and busy_ok:
+        return None, None
     if status != 201:
         sys.exit(f"probe login answered {status}: {data[:200]!r}")
     return elapsed, json.loads(data)["access_token"]
 
 
 def summary(samples):
-    ordered = sorted(samples)
+    refused = sum(1 for s in samples if s is None)
+    ordered = sorted(s for s in samples if s is not None)
+    if not ordered:
+        return f"all {refused} refused with 503"
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-    return f"p50 {pick(0.5) * 1000:.0f} ms, p95 {pick(0.95) * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
+    timed = f"p50 {pick(0.5) * 1000:.0f} ms, p95 {pick(0.95) * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
+    return timed + (f", {refused} refused with 503" if refused else "")
 
 
 def main():
@@ -106,31 +116,41 @@ def main():
 
         baseline = [login(port, "probe@example.com")[0] for _ in range(probes)]
 
-        statuses = Counter()
-        lock = threading.Lock()
-        go = threading.Event()
+        def flood(send):
+            statuses = Counter()
+            lock = threading.Lock()
+            go = threading.Event()
 
-        def wrong():
-            go.wait()
-            body = {"current_password": "not the password at all", "new_password": "x" * 20}
-            try:
-                status, _ = call(port, "PUT", "/api/v1/password", body, flood_token)
-            except OSError as e:
-                status = type(e).__name__
-            with lock:
-                statuses[status] += 1
+            def one(n):
+                go.wait()
+                try:
+                    status = send(n)
+                except OSError as e:
+                    status = type(e).__name__
+                with lock:
+                    statuses[status] += 1
 
-        threads = [threading.Thread(target=wrong) for _ in range(flood_size)]
-        for t in threads:
-            t.start()
-        go.set()
-        flooded = [login(port, "probe@example.com")[0] for _ in range(probes)]
-        for t in threads:
-            t.join()
+            threads = [threading.Thread(target=one, args=(n,)) for n in range(flood_size)]
+            for t in threads:
+                t.start()
+            go.set()
+            probed = [login(port, "probe@example.com", busy_ok=True)[0] for _ in range(probes)]
+            for t in threads:
+                t.join()
+            return dict(statuses), probed
 
-        print(f"flood: {flood_size} concurrent wrong PUT /api/v1/password: {dict(statuses)}")
-        print(f"probe logins without the flood ({probes}): {summary(baseline)}")
-        print(f"probe logins during the flood  ({probes}): {summary(flooded)}")
+        wrong_change = {"current_password": "not the password at all", "new_password": "x" * 20}
+        one_account, flooded = flood(
+            lambda n: call(port, "PUT", "/api/v1/password", wrong_change, flood_token)[0])
+        wrong_login = lambda n: {"email": f"nobody{n}@example.com", "password": "not the password"}
+        many_accounts, spread = flood(
+            lambda n: call(port, "POST", "/api/v1/sessions", wrong_login(n))[0])
+
+        print(f"probe logins without a flood ({probes}): {summary(baseline)}")
+        print(f"flood, one account: {flood_size} concurrent wrong PUT /api/v1/password: {one_account}")
+        print(f"probe logins during it ({probes}): {summary(flooded)}")
+        print(f"flood, {flood_size} accounts: one wrong login each, concurrently: {many_accounts}")
+        print(f"probe logins during it ({probes}): {summary(spread)}")
     finally:
         server.terminate()
         server.wait()
