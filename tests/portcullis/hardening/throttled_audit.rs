@@ -61,3 +61,17 @@ fn a_new_window_starts_a_new_record() {
         .collect();
     assert_eq!(throttled, [5, 1], "newest window first");
 }
+
+#[test]
+fn the_audit_page_shows_how_many_refusals_a_record_counts() {
+    let app = TestApp::spawn();
+    let mut admin = crate::helpers::first_admin(&app, "root@example.com");
+    registered(&app, ALICE);
+    for _ in 0..12 {
+        app.browser().login(ALICE, WRONG);
+    }
+
+    let page = admin.get("/admin/audit");
+
+    assert!(page.body.contains("throttled ×7"), "{}", page.body);
+}

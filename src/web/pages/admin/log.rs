@@ -43,6 +43,8 @@ struct AuditRow {
     actor: Option<String>,
     ip: Option<String>,
     user_agent: Option<String>,
+    /// How many times it happened (throttled refusals share one record per window).
+    times: u32,
 }
 
 /// Emails of the users named in a page of events, each looked up once; a user
@@ -75,6 +77,7 @@ impl Emails<'_> {
             actor: self.of(event.actor.as_ref()),
             ip: event.ip.map(|ip| ip.to_string()),
             user_agent: event.user_agent.clone(),
+            times: event.repeated.saturating_add(1),
         }
     }
 }
