@@ -24,7 +24,8 @@ async fn main() {
     let store = Store::open(&dir.join("db")).expect("store opens");
     let hasher = Hasher::new(19456, 2, 1, 1).expect("hasher");
     let password = Password::new("correct horse battery staple").unwrap();
-    let hash = hasher.hash(&password).await.expect("hash");
+    let permit = hasher.admit("seed").expect("an idle pool admits");
+    let hash = hasher.hash(permit, &password).await.expect("hash");
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut ids = Vec::with_capacity(users);
     for n in 0..users {

@@ -118,10 +118,17 @@ pub struct Config {
     pub argon2_parallelism: u32,
     /// argon2 jobs at once; the rest wait.
     pub max_concurrent_hashes: usize,
+    /// argon2 jobs one account may have queued or running; more answer 429.
+    pub max_hashes_per_account: usize,
+    /// argon2 jobs queued or running in all; more answer 503.
+    pub max_queued_hashes: usize,
     /// Failed logins per client IP per 5 minutes before 429.
     pub login_ip_limit: u32,
     /// Registrations (and reset/invite uses) per client IP per minute.
     pub register_rate_limit: u32,
+    /// IPv6 clients are counted by their network of this many bits for the per-IP
+    /// limits (one subscriber usually holds a whole /64).
+    pub ipv6_prefix_length: u8,
     /// Optional folder whose templates override the embedded ones by file name.
     pub templates_dir: Option<PathBuf>,
 }
@@ -155,8 +162,11 @@ impl Default for Config {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             max_concurrent_hashes: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_hashes_per_account: 2,
+            max_queued_hashes: 64,
             login_ip_limit: 50,
             register_rate_limit: 10,
+            ipv6_prefix_length: 64,
             templates_dir: None,
         }
     }
@@ -214,6 +224,15 @@ impl Config {
         }
         if self.max_concurrent_hashes == 0 {
             return invalid("max_concurrent_hashes", "must be at least 1");
+        }
+        if !(1..=128).contains(&self.ipv6_prefix_length) {
+            return invalid("ipv6_prefix_length", "must be between 1 and 128");
+        }
+        if self.max_hashes_per_account == 0 || self.max_queued_hashes == 0 {
+            return invalid(
+                "max_queued_hashes",
+                "and `max_hashes_per_account` must be at least 1",
+            );
         }
         if let Err(e) = argon2::Params::new(
             self.argon2_memory_kib,

@@ -12,9 +12,15 @@
 //! lowest nice value). Measured in docs/BENCHMARKS.md: guarded p99 during a flood
 //! rose 5–6× under nice, about 2× under `SCHED_IDLE`.
 //!
+//! Every job needs a [`HashPermit`] from [`Hasher::admit`], which bounds the jobs
+//! queued or running per account and overall (`limit.rs`): beyond the bound a
+//! check is refused at once rather than queued behind a flood.
+//!
 //! Dropping the [`Hasher`] stops the pool at a known point: queued jobs are dropped
 //! unrun (whoever waited for them gets [`HashError`]), a hash in progress finishes,
 //! and the threads are joined, so nothing of a stopped server keeps running.
+
+mod limit;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -27,6 +33,8 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rocket::tokio::sync::oneshot;
 
 use crate::domain::Password;
+use limit::Limiter;
+pub use limit::{Busy, HashPermit};
 
 /// Hashing could not run (the pool is gone or argon2 refused its input).
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +55,8 @@ pub struct Hasher {
     /// A hash of a random password: unknown emails are verified against it so they
     /// cost as much as a wrong password (no enumeration by timing).
     dummy: Arc<str>,
+    /// Admission: jobs queued or running, per account and overall.
+    limiter: Arc<Limiter>,
 }
 
 const GONE: &str = "the hashing threads are gone";
@@ -72,6 +82,7 @@ impl Hasher {
             threads: Vec::new(),
             stopping,
             dummy: Arc::from(""),
+            limiter: Limiter::new(usize::MAX, usize::MAX),
         };
         for n in 0..max_concurrent.max(1) {
             let (queue, stopping) = (queue.clone(), hasher.stopping.clone());
@@ -92,26 +103,46 @@ impl Hasher {
         Ok(hasher)
     }
 
+    /// The same hasher admitting at most `per_account` jobs per account and
+    /// `overall` in all (queued or running).
+    pub fn with_limits(mut self, per_account: usize, overall: usize) -> Hasher {
+        self.limiter = Limiter::new(per_account, overall);
+        self
+    }
+
+    /// A slot for one job about `account` (an email key), or at once why not.
+    pub fn admit(&self, account: &str) -> Result<HashPermit, Busy> {
+        self.limiter.admit(Some(account))
+    }
+
+    /// A slot for a job about no account yet (a registration's hash): only the
+    /// overall bound applies, the per-IP registration limit does the rest.
+    pub fn admit_new(&self) -> Result<HashPermit, Busy> {
+        self.limiter.admit(None)
+    }
+
     fn send(&self, job: Job) -> Result<(), HashError> {
         let jobs = self.jobs.as_ref().ok_or_else(|| HashError(GONE.into()))?;
         jobs.send(job).map_err(|_| HashError(GONE.into()))
     }
 
     /// Hashes a new password into a PHC string.
-    pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
+    pub async fn hash(&self, permit: HashPermit, password: &Password) -> Result<String, HashError> {
         let (argon, password) = (self.argon.clone(), password.clone());
-        self.run(move |memory| hash_now(&argon, &password, memory))
+        self.run(permit, move |memory| hash_now(&argon, &password, memory))
             .await?
     }
 
     /// Checks `password` against `phc`, or against the dummy hash when there is no
     /// account, so both cases take the same time. `false` for `None`.
-    pub async fn verify(&self, password: &Password, phc: Option<&str>) -> bool {
+    pub async fn verify(&self, permit: HashPermit, password: &Password, phc: Option<&str>) -> bool {
         let exists = phc.is_some();
         let phc: Arc<str> = phc.map_or_else(|| self.dummy.clone(), Arc::from);
         let password = password.clone();
         let matched = self
-            .run(move |memory| verify_now(&phc, &password, memory).unwrap_or(false))
+            .run(permit, move |memory| {
+                verify_now(&phc, &password, memory).unwrap_or(false)
+            })
             .await
             .unwrap_or(false);
         exists && matched
@@ -134,14 +165,18 @@ impl Hasher {
     }
 
     /// Queues `job` for a hashing thread and waits for its answer without blocking
-    /// the async worker.
+    /// the async worker. The permit goes with the job: a caller that stops waiting
+    /// does not free the slot of a job still queued.
     async fn run<T: Send + 'static>(
         &self,
+        permit: HashPermit,
         job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let (done, result) = oneshot::channel();
         self.send(Box::new(move |memory: &mut Vec<Block>| {
-            let _ = done.send(job(memory));
+            let answer = job(memory);
+            drop(permit);
+            let _ = done.send(answer);
         }))?;
         result
             .await
@@ -280,8 +315,9 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[rocket::async_test]
     async fn hashing_threads_yield_to_everything_else() {
-        let policy = cheap()
-            .run(|_| {
+        let hasher = cheap();
+        let policy = hasher
+            .run(hasher.admit("t").unwrap(), |_| {
                 let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
                 // Fields after the parenthesised name start at field 3; policy is 41.
                 let after_name = &stat[stat.rfind(')').unwrap() + 1..];
@@ -301,11 +337,26 @@ mod tests {
         let hasher = cheap();
         let right = Password::new("correct horse battery staple").unwrap();
         let wrong = Password::new("correct horse battery stapler").unwrap();
-        let phc = hasher.hash(&right).await.unwrap();
+        let phc = hasher
+            .hash(hasher.admit("t").unwrap(), &right)
+            .await
+            .unwrap();
         assert!(phc.starts_with("$argon2id$"));
-        assert!(hasher.verify(&right, Some(&phc)).await);
-        assert!(!hasher.verify(&wrong, Some(&phc)).await);
-        assert!(!hasher.verify(&right, None).await);
+        assert!(
+            hasher
+                .verify(hasher.admit("t").unwrap(), &right, Some(&phc))
+                .await
+        );
+        assert!(
+            !hasher
+                .verify(hasher.admit("t").unwrap(), &wrong, Some(&phc))
+                .await
+        );
+        assert!(
+            !hasher
+                .verify(hasher.admit("t").unwrap(), &right, None)
+                .await
+        );
     }
 
     #[rocket::async_test]
@@ -313,7 +364,10 @@ mod tests {
         use argon2::password_hash::{PasswordHasher, PasswordVerifier};
         let hasher = cheap();
         let password = Password::new("correct horse battery staple").unwrap();
-        let ours = hasher.hash(&password).await.unwrap();
+        let ours = hasher
+            .hash(hasher.admit("t").unwrap(), &password)
+            .await
+            .unwrap();
         let reference = Argon2::new(
             Algorithm::Argon2id,
             Version::V0x13,
@@ -341,9 +395,17 @@ mod tests {
             .hash_password(b"correct horse battery staple", &salt)
             .unwrap()
             .to_string();
-        assert!(hasher.verify(&password, Some(&theirs)).await);
+        assert!(
+            hasher
+                .verify(hasher.admit("t").unwrap(), &password, Some(&theirs))
+                .await
+        );
         let wrong = Password::new("correct horse battery stapler").unwrap();
-        assert!(!hasher.verify(&wrong, Some(&theirs)).await);
+        assert!(
+            !hasher
+                .verify(hasher.admit("t").unwrap(), &wrong, Some(&theirs))
+                .await
+        );
     }
 
     /// Dropping the hasher joins its threads: each has exited (and run its
@@ -360,7 +422,9 @@ mod tests {
         let hasher = cheap();
         let (exited, exits) = std::sync::mpsc::channel();
         hasher
-            .run(move |_| EXIT.with(|slot| *slot.borrow_mut() = Some(Exit(exited))))
+            .run(hasher.admit("t").unwrap(), move |_| {
+                EXIT.with(|slot| *slot.borrow_mut() = Some(Exit(exited)))
+            })
             .await
             .unwrap();
 
@@ -369,11 +433,30 @@ mod tests {
         assert!(exits.try_recv().is_ok(), "the thread was still running");
     }
 
+    /// The slot is free by the time the answer arrives: the next check of the same
+    /// account, made right after, is admitted even at a bound of one.
+    #[rocket::async_test]
+    async fn a_job_frees_its_slot_before_it_answers() {
+        let hasher = cheap().with_limits(1, 1);
+        let password = Password::new("correct horse battery staple").unwrap();
+        let held = hasher.admit("alice").unwrap();
+        assert!(hasher.admit("alice").is_err());
+        let phc = hasher.hash(held, &password).await.unwrap();
+
+        for _ in 0..3 {
+            let permit = hasher.admit("alice").expect("the slot was freed");
+            assert!(hasher.verify(permit, &password, Some(&phc)).await);
+        }
+    }
+
     #[rocket::async_test]
     async fn raised_parameters_ask_for_a_rehash() {
         let old = cheap();
         let phc = old
-            .hash(&Password::new("x".repeat(12)).unwrap())
+            .hash(
+                old.admit("t").unwrap(),
+                &Password::new("x".repeat(12)).unwrap(),
+            )
             .await
             .unwrap();
         assert!(!old.needs_rehash(&phc));

@@ -60,13 +60,16 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => match portcullis::rocket(portcullis::figment()).launch().await {
-            Ok(_) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("portcullis: {e}");
-                ExitCode::FAILURE
+        Command::Serve => {
+            cli::raise_open_file_limit();
+            match portcullis::rocket(portcullis::figment()).launch().await {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("portcullis: {e}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
         Command::User(command) => cli::user(command).await,
         Command::Keys(command) => cli::keys(command).await,
         Command::Healthcheck => cli::healthcheck().await,

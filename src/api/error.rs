@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::auth::{InternalError, LoginError, PasswordChangeError, RegisterError};
 use crate::domain::ended::EndReason;
+use crate::hashing::Busy;
 use crate::store::StoreError;
+use crate::web::error::{BUSY_RETRY_AFTER, busy_status};
 
 /// `Result` with [`ApiError`] as the default error.
 pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
@@ -121,6 +123,7 @@ impl From<PasswordChangeError> for ApiError {
             PasswordChangeError::WrongPassword => ApiError::WrongPassword,
             PasswordChangeError::Weak(reason) => ApiError::WeakPassword(reason.to_string()),
             PasswordChangeError::SessionGone => ApiError::InvalidToken,
+            PasswordChangeError::Throttled(wait) => ApiError::TooManyAttempts(wait),
             PasswordChangeError::Internal(e) => e.into(),
         }
     }
@@ -168,6 +171,7 @@ impl ApiError {
             PayloadTooLarge => Status::PayloadTooLarge,
             UnsupportedMediaType => Status::UnsupportedMediaType,
             Other(status) => *status,
+            Internal(InternalError::Busy(busy)) => busy_status(*busy),
             Internal(_) => Status::InternalServerError,
         }
     }
@@ -194,6 +198,8 @@ impl ApiError {
             PayloadTooLarge => "payload_too_large",
             UnsupportedMediaType => "unsupported_media_type",
             Other(status) => generic(*status).0,
+            Internal(InternalError::Busy(Busy::Account)) => "too_many_attempts",
+            Internal(InternalError::Busy(Busy::Overall)) => "busy",
             Internal(_) => "internal_error",
         }
     }
@@ -212,13 +218,19 @@ impl ApiError {
 
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        if let ApiError::Internal(cause) = &self {
+        let busy = matches!(self, ApiError::Internal(InternalError::Busy(_)));
+        if let ApiError::Internal(cause) = &self
+            && !busy
+        {
             rocket::error!("internal error on {}: {cause}", request.uri().path());
         }
         let status = self.status();
         let body = ErrorBody {
             error: self.code(),
-            message: self.to_string(),
+            message: match &self {
+                ApiError::Internal(cause) if busy => cause.to_string(),
+                other => other.to_string(),
+            },
             reason: match &self {
                 ApiError::SessionEnded(reason) => Some(reason.code()),
                 _ => None,
@@ -231,6 +243,9 @@ impl<'r> Responder<'r, 'static> for ApiError {
         }
         if let ApiError::TooManyAttempts(wait) = self {
             response.header(Header::new("Retry-After", wait.max(1).to_string()));
+        }
+        if busy {
+            response.header(Header::new("Retry-After", BUSY_RETRY_AFTER.to_string()));
         }
         response.ok()
     }

@@ -112,7 +112,7 @@ impl Accounts<'_> {
         let (auth, limit) = (self.0, self.0.config.register_rate_limit);
         match auth
             .store
-            .reserve_registration(client.ip, auth.clock.now(), limit)?
+            .reserve_registration(auth.counted_ip(client), auth.clock.now(), limit)?
         {
             Ok(()) => Ok(()),
             Err(wait) => {
@@ -135,11 +135,9 @@ impl Accounts<'_> {
             auth.config.password_min_length,
             &[email.local_part()],
         )?;
-        let password_hash = auth
-            .hasher
-            .hash(password)
-            .await
-            .map_err(InternalError::from)?;
+        let permit = auth.hasher.admit_new().map_err(InternalError::from)?;
+        let hashed = auth.hasher.hash(permit, password).await;
+        let password_hash = hashed.map_err(InternalError::from)?;
         let user = User {
             id: UserId::random(),
             email: email.as_str().to_owned(),

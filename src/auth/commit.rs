@@ -56,6 +56,7 @@ impl Auth {
             actor: client.actor,
             ip: client.ip,
             user_agent: client.user_agent.as_deref().map(sanitise),
+            repeated: 0,
         };
         if let Err(e) = self.store.record(&event) {
             rocket::error!("could not record audit event {kind:?}: {e}");

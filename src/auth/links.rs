@@ -42,6 +42,7 @@ impl From<PasswordChangeError> for LinkError {
         match e {
             PasswordChangeError::Weak(w) => LinkError::Weak(w),
             PasswordChangeError::Internal(i) => LinkError::Internal(i),
+            PasswordChangeError::Throttled(s) => LinkError::RateLimited(s),
             PasswordChangeError::WrongPassword | PasswordChangeError::SessionGone => {
                 LinkError::NotFound
             }

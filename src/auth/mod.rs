@@ -18,6 +18,7 @@
 
 mod accounts;
 mod api;
+mod attempts;
 mod commit;
 mod issue;
 mod links;
@@ -44,7 +45,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::refresh::RefreshToken;
 use crate::domain::{EndReason, Session, SessionId, UserId};
-use crate::hashing::{HashError, Hasher};
+use crate::hashing::{Busy, HashError, Hasher};
 use crate::store::{Store, StoreError};
 use crate::token::{TokenClaims, TokenKind, Tokens};
 
@@ -135,6 +136,10 @@ pub enum InternalError {
     /// Hashing failed.
     #[error(transparent)]
     Hash(#[from] HashError),
+    /// The hashing pool refused the job at once: this account (429) or the
+    /// server (503) has too many password checks queued; retry shortly.
+    #[error(transparent)]
+    Busy(#[from] Busy),
 }
 
 /// Store failures are not the user's fault: every error of the core with an

@@ -69,7 +69,8 @@ impl Auth {
             config.argon2_iterations,
             config.argon2_parallelism,
             config.max_concurrent_hashes,
-        )?;
+        )?
+        .with_limits(config.max_hashes_per_account, config.max_queued_hashes);
         Ok(Auth::new(config, store, tokens, hasher, clock)?)
     }
 }

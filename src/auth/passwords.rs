@@ -4,11 +4,12 @@
 //! password retires the generation through [`Auth::commit`]: every other session
 //! ends, and after a change the current one continues with a new token.
 
+use super::attempts::{PasswordCheck, account_key};
 use super::commit::Audit;
-use super::{Accounts, Client, Identity, InternalError, Issued};
+use super::{Accounts, Client, Identity, InternalError, Issued, LoginError};
 use crate::domain::audit::AuditKind;
 use crate::domain::password::{WeakPassword, check_policy};
-use crate::domain::{Email, EndReason, Password, User, UserId};
+use crate::domain::{EndReason, Password, User, UserId};
 use crate::store::Change;
 
 /// Why a password change was refused.
@@ -20,6 +21,10 @@ pub enum PasswordChangeError {
     /// The new password fails the policy; the reason is shown.
     #[error(transparent)]
     Weak(#[from] WeakPassword),
+    /// Too many wrong passwords for this account: retry after this many seconds
+    /// (the back-off and lock that logins share).
+    #[error("Too many attempts. Try again in {0}s.")]
+    Throttled(i64),
     /// The session or user vanished meanwhile.
     #[error("Your session has ended.")]
     SessionGone,
@@ -41,20 +46,22 @@ impl Accounts<'_> {
         let auth = self.0;
         let user = auth.store.user(&me.user.id)?;
         let mut user = user.ok_or(PasswordChangeError::SessionGone)?;
-        if !auth.hasher.verify(current, Some(&user.password_hash)).await {
-            auth.audit(
-                AuditKind::ReauthFailed,
-                Some(user.id),
-                Some(me.session),
-                client,
-            );
-            return Err(PasswordChangeError::WrongPassword);
+        match auth.check_password(&user, current, client).await? {
+            PasswordCheck::Right => {}
+            PasswordCheck::Throttled(wait) => return Err(PasswordChangeError::Throttled(wait)),
+            PasswordCheck::Wrong => {
+                let session = Some(me.session);
+                auth.audit(AuditKind::ReauthFailed, Some(user.id), session, client);
+                return Err(PasswordChangeError::WrongPassword);
+            }
         }
         let local = local_part(&user).to_owned();
         check_policy(new, auth.config.password_min_length, &[&local])?;
         let session = auth.store.session(&me.session)?;
         let session = session.ok_or(PasswordChangeError::SessionGone)?;
-        user.password_hash = auth.hasher.hash(new).await.map_err(InternalError::from)?;
+        let permit = auth.admit_hash(&account_key(&user))?;
+        let hashed = auth.hasher.hash(permit, new).await;
+        user.password_hash = hashed.map_err(InternalError::from)?;
         let change = Change::retire(user, EndReason::PasswordChanged);
         let generation = change.record().map_or(0, |u| u.generation);
         let issued = auth.reissue(session, generation);
@@ -65,13 +72,15 @@ impl Accounts<'_> {
     }
 
     /// Confirms the password for sensitive actions: on success the session's
-    /// re-authentication time moves to now and a token carrying it is returned.
+    /// re-authentication time moves to now and a token carrying it is returned;
+    /// `Ok(None)` for a wrong password, [`LoginError::Throttled`] when the account's
+    /// back-off (shared with logins) forbids checking it now.
     pub async fn reauthenticate(
         self,
         me: &Identity,
         password: &Password,
         client: &Client,
-    ) -> Result<Option<Issued>, InternalError> {
+    ) -> Result<Option<Issued>, LoginError> {
         let auth = self.0;
         let (Some(user), Some(session)) = (
             auth.store.user(&me.user.id)?,
@@ -80,13 +89,13 @@ impl Accounts<'_> {
             return Ok(None);
         };
         let session_id = Some(me.session);
-        if !auth
-            .hasher
-            .verify(password, Some(&user.password_hash))
-            .await
-        {
-            auth.audit(AuditKind::ReauthFailed, Some(user.id), session_id, client);
-            return Ok(None);
+        match auth.check_password(&user, password, client).await? {
+            PasswordCheck::Right => {}
+            PasswordCheck::Throttled(wait) => return Err(LoginError::Throttled(wait)),
+            PasswordCheck::Wrong => {
+                auth.audit(AuditKind::ReauthFailed, Some(user.id), session_id, client);
+                return Ok(None);
+            }
         }
         auth.audit(
             AuditKind::Reauthenticated,
@@ -95,8 +104,10 @@ impl Accounts<'_> {
             client,
         );
         let issued = auth.reissue(session, user.generation);
-        auth.store.put_session(&issued.session)?;
-        auth.store.flush().await?;
+        auth.store
+            .put_session(&issued.session)
+            .map_err(InternalError::from)?;
+        auth.store.flush().await.map_err(InternalError::from)?;
         Ok(Some(issued))
     }
 
@@ -118,14 +129,11 @@ impl Accounts<'_> {
             auth.config.password_min_length,
             &[local_part(&user)],
         )?;
-        user.password_hash = auth
-            .hasher
-            .hash(password)
-            .await
-            .map_err(InternalError::from)?;
-        if let Ok(email) = Email::parse(&user.email) {
-            auth.store.clear_login_failures(&email.key())?;
-        }
+        let key = account_key(&user);
+        let permit = auth.admit_hash(&key)?;
+        let hashed = auth.hasher.hash(permit, password).await;
+        user.password_hash = hashed.map_err(InternalError::from)?;
+        auth.store.clear_login_failures(&key)?;
         let change = Change::retire(user, EndReason::PasswordReset);
         let audit = Audit(AuditKind::PasswordChanged, None);
         auth.commit(change, Some(audit), client).await?;

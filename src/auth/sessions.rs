@@ -194,22 +194,29 @@ pub(super) async fn login(
     let key = email.key();
     let limit = auth.config.login_ip_limit;
     let now = auth.clock.now();
-    if let Err(wait) = auth.store.reserve_login(&key, client.ip, now, limit)? {
+    // Admitted before counted: an attempt the pool refuses is not a failure.
+    let permit = auth.admit_hash(&key)?;
+    if let Err(wait) = auth
+        .store
+        .reserve_login(&key, auth.counted_ip(client), now, limit)?
+    {
         auth.audit(AuditKind::Throttled, None, None, client);
         return Err(LoginError::Throttled(wait));
     }
     let stored = auth.store.user_by_email(email)?;
     let phc = stored.as_ref().map(|u| u.password_hash.as_str());
-    let verified = auth.hasher.verify(password, phc).await;
+    let verified = auth.hasher.verify(permit, password, phc).await;
     let mut user = match stored {
         Some(user) if verified && !user.disabled => user,
         other => {
+            // The failure counted above is security state: durable before answered.
+            auth.store.flush().await?;
             let user = other.map(|u| u.id);
             auth.audit(AuditKind::LoginFailed, user, None, client);
             return Err(LoginError::InvalidCredentials);
         }
     };
-    auth.store.login_succeeded(&key, client.ip)?;
+    auth.store.login_succeeded(&key, auth.counted_ip(client))?;
     rehash_if_needed(auth, &mut user, password).await?;
     let view = UserView::from(&user);
     let issued = auth
@@ -227,8 +234,12 @@ async fn rehash_if_needed(
     user: &mut User,
     password: &Password,
 ) -> Result<(), LoginError> {
-    if auth.hasher.needs_rehash(&user.password_hash) {
-        let rehashed = auth.hasher.hash(password).await;
+    let key = super::attempts::account_key(user);
+    // A busy pool only postpones the rehash to a later login.
+    if auth.hasher.needs_rehash(&user.password_hash)
+        && let Ok(permit) = auth.hasher.admit(&key)
+    {
+        let rehashed = auth.hasher.hash(permit, password).await;
         user.password_hash = rehashed.map_err(InternalError::from)?;
         auth.store.update_user(user)?;
     }

@@ -4,6 +4,7 @@
 //! for. `user.rs` manages accounts, `ops.rs` keys, health checks and backups.
 
 mod doctor;
+mod files;
 mod ops;
 mod user;
 
@@ -18,6 +19,7 @@ use portcullis::config::Config;
 use portcullis::domain::{Email, Password};
 
 pub use doctor::doctor;
+pub use files::raise_open_file_limit;
 pub use ops::{KeysCommand, backup, healthcheck, keys};
 pub use user::{UserCommand, user};
 

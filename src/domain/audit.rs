@@ -64,7 +64,19 @@ pub struct AuditEvent {
     pub ip: Option<IpAddr>,
     /// The client's User-Agent, sanitised and shortened.
     pub user_agent: Option<String>,
+    /// How many more times the same event happened in its window after this one
+    /// (throttled refusals are stored once per window, user and address).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repeated: u32,
 }
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Length in seconds of the window over which throttled refusals of one user and
+/// address share one audit record.
+pub const THROTTLED_WINDOW: i64 = 5 * 60;
 
 /// Removes control characters (CR, LF, …) and caps the length of client-supplied
 /// text before it is stored or logged.

@@ -2,6 +2,10 @@
 //! store updates atomically. An attempt is counted *before* the password is checked,
 //! so parallel guesses cannot slip past a limit while the hashes run.
 
+use std::net::IpAddr;
+
+use ipnet::Ipv6Net;
+
 /// Consecutive failures allowed before back-off starts.
 pub const FREE_FAILURES: u32 = 5;
 /// Consecutive failures after which the account is locked until its password is
@@ -13,6 +17,19 @@ pub const MAX_DELAY: i64 = 15 * 60;
 pub const IP_WINDOW: i64 = 5 * 60;
 /// Length of the per-IP registration window, in seconds.
 pub const REGISTER_WINDOW: i64 = 60;
+
+/// The address an IP's attempts are counted under: an IPv4 address (or an
+/// IPv4-mapped IPv6 one) as itself, an IPv6 address as its network of
+/// `ipv6_prefix` bits, since one subscriber usually holds a whole /64 and could
+/// rotate through it (config `ipv6_prefix_length`).
+pub fn counted_address(ip: IpAddr, ipv6_prefix: u8) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            Ipv6Net::new(v6, ipv6_prefix).map_or(IpAddr::V6(v6), |net| IpAddr::V6(net.network()))
+        }
+        v4 => v4,
+    }
+}
 
 /// A counter with the time it last moved: consecutive failures of an account, or
 /// attempts from an IP within a window.
@@ -51,7 +68,9 @@ impl Counter {
             return Some(MAX_DELAY);
         }
         let excess = self.count.checked_sub(FREE_FAILURES)?;
-        let delay = 1i64.checked_shl(excess).unwrap_or(MAX_DELAY).min(MAX_DELAY);
+        // Saturating: a shift would wrap negative from 63 excess failures on, and
+        // a negative delay is no delay at all.
+        let delay = 2i64.saturating_pow(excess).min(MAX_DELAY);
         let ready_at = self.since + delay;
         (now < ready_at).then_some(ready_at - now)
     }
@@ -95,6 +114,14 @@ mod tests {
     }
 
     #[test]
+    fn every_count_up_to_the_lock_waits_the_longest_delay() {
+        for count in 15..MAX_FAILURES {
+            let counter = Counter { count, since: 1000 };
+            assert_eq!(counter.account_wait(1000), Some(MAX_DELAY), "count {count}");
+        }
+    }
+
+    #[test]
     fn a_hundred_failures_lock_the_account() {
         let locked = Counter {
             count: MAX_FAILURES,
@@ -119,6 +146,18 @@ mod tests {
                 since: 160
             }
         );
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_prefix_and_ipv4_by_itself() {
+        let at = |s: &str, prefix| counted_address(s.parse().unwrap(), prefix).to_string();
+        assert_eq!(at("2001:db8:1:2:aaaa::1", 64), "2001:db8:1:2::");
+        assert_eq!(at("2001:db8:1:2:ffff:ffff:ffff:ffff", 64), "2001:db8:1:2::");
+        assert_eq!(at("2001:db8:1:3::1", 64), "2001:db8:1:3::");
+        assert_eq!(at("2001:db8:1:2::1", 128), "2001:db8:1:2::1");
+        assert_eq!(at("2001:db8:1:2::1", 48), "2001:db8:1::");
+        assert_eq!(at("192.0.2.7", 64), "192.0.2.7");
+        assert_eq!(at("::ffff:192.0.2.7", 64), "192.0.2.7");
     }
 
     #[test]

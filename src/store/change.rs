@@ -130,11 +130,16 @@ impl Store {
             }
             Ok(ended)
         });
-        match result {
-            Ok(ended) => Ok(ended),
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+        let ended = match result {
+            Ok(ended) => ended,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(StoreError::Sled(e)),
+        };
+        if let Some((_, EndReason::PasswordChanged | EndReason::PasswordReset)) = change.ends() {
+            // Flushed with the change: no reset link outlives the password it was for.
+            self.clear_reset_links(&change.user)?;
         }
+        Ok(ended)
     }
 
     /// The sessions `change` is to end, as listed now (the transaction checks each

@@ -1,6 +1,7 @@
 //! One-time link records, keyed by the SHA-256 of their token.
 
 use super::{Store, StoreError, decode, encode};
+use crate::domain::UserId;
 use crate::domain::onetime::{OneTime, Purpose, token_hash};
 
 impl Store {
@@ -33,6 +34,19 @@ impl Store {
             let (key, raw) = entry?;
             let link: OneTime = decode("onetime", &raw)?;
             if link.purpose == Purpose::Setup {
+                self.onetime.remove(key)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes every reset link of `user` (not flushed): a password change makes
+    /// them all dead, whoever holds them.
+    pub fn clear_reset_links(&self, user: &UserId) -> Result<(), StoreError> {
+        for entry in self.onetime.iter() {
+            let (key, raw) = entry?;
+            let link: OneTime = decode("onetime", &raw)?;
+            if link.purpose == (Purpose::Reset { user: *user }) {
                 self.onetime.remove(key)?;
             }
         }

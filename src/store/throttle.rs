@@ -29,6 +29,18 @@ impl Store {
         if let Err(wait) = ip_wait {
             return Ok(Err(wait));
         }
+        self.reserve_password_check(email_key, now)
+    }
+
+    /// Counts one check of `email_key`'s password (a login, a re-authentication,
+    /// a password change) before it runs: the account's back-off and lock, shared by
+    /// every route that takes its password. `Err(seconds)` when the check must not
+    /// run at all.
+    pub fn reserve_password_check(
+        &self,
+        email_key: &str,
+        now: i64,
+    ) -> Result<Result<(), i64>, StoreError> {
         let mut refused = None;
         self.throttle
             .update_and_fetch(account_key(email_key), |old| {
@@ -64,7 +76,7 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets an account's failures (after a password reset).
+    /// Forgets an account's failures (its password was right, or was reset).
     pub fn clear_login_failures(&self, email_key: &str) -> Result<(), StoreError> {
         self.throttle.remove(account_key(email_key))?;
         Ok(())

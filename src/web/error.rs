@@ -14,6 +14,7 @@ use crate::auth::{
     AdminError, Auth, InternalError, LinkError, LoginError, PasswordChangeError, RegisterError,
 };
 use crate::domain::user::InvalidGroup;
+use crate::hashing::Busy;
 use crate::store::StoreError;
 use crate::web::csrf::token_of;
 use crate::web::session::signed_in;
@@ -87,6 +88,7 @@ impl Error {
             Error::NotFound | Error::LinkGone(_) => Status::NotFound,
             Error::Refused(refusal) => refusal.status,
             Error::SessionGone => Status::SeeOther,
+            Error::Internal(InternalError::Busy(busy)) => busy_status(*busy),
             Error::NotConfigured | Error::Internal(_) => Status::InternalServerError,
         }
     }
@@ -143,6 +145,7 @@ impl From<PasswordChangeError> for Error {
             PasswordChangeError::WrongPassword => Error::refused(Status::Forbidden, message),
             PasswordChangeError::Weak(_) => Error::refused(Status::UnprocessableEntity, message),
             PasswordChangeError::SessionGone => Error::SessionGone,
+            PasswordChangeError::Throttled(wait) => Error::throttled(message, wait),
             PasswordChangeError::Internal(e) => e.into(),
         }
     }
@@ -162,6 +165,18 @@ impl From<AdminError> for Error {
 impl From<InvalidGroup> for Error {
     fn from(e: InvalidGroup) -> Self {
         Error::refused(Status::UnprocessableEntity, e.to_string())
+    }
+}
+
+/// Seconds a client refused by the hashing pool is told to wait.
+pub const BUSY_RETRY_AFTER: u32 = 1;
+
+/// The status of a hashing-pool refusal: the account's own flood is `429`, a full
+/// pool `503`.
+pub fn busy_status(busy: Busy) -> Status {
+    match busy {
+        Busy::Account => Status::TooManyRequests,
+        Busy::Overall => Status::ServiceUnavailable,
     }
 }
 
@@ -197,6 +212,11 @@ pub fn error_page(
 impl<'r> Responder<'r, 'static> for Error {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match &self {
+            Error::Internal(busy @ InternalError::Busy(_)) => {
+                let mut page = error_page(request, self.status(), None, &busy.to_string())?;
+                page.set_raw_header("Retry-After", BUSY_RETRY_AFTER.to_string());
+                return Ok(page);
+            }
             Error::Internal(cause) => {
                 rocket::error!("internal error on {}: {cause}", request.uri().path());
             }

@@ -8,6 +8,8 @@
 //! re-authentication) never refresh twice. A missing, garbage or tampered cookie
 //! means "anonymous" (and a bad one is dropped).
 
+mod twins;
+
 use cookie::Expiration;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
@@ -128,6 +130,9 @@ fn check_cookie(request: &Request<'_>) -> Option<Check> {
     let cookies = request.cookies();
     let name = cookie_name(auth.config());
     let presented = cookies.get(name)?;
+    if let Some(best) = twins::best_of_twins(request, auth, name) {
+        return Some(best);
+    }
     Some(
         auth.sessions()
             .check_presented(presented.value(), TokenKind::Browser, || {

@@ -18,7 +18,8 @@ const OTHER_PASSWORD: &str = "another long passphrase";
 /// A user record and its `emails` entry exactly as schema 1 wrote them.
 fn write_v1_user(db: &sled::Db, email: &str, password: &str, created_at: i64) -> UserId {
     let hasher = Hasher::new(256, 1, 1, 1).unwrap();
-    let hash = block_on(hasher.hash(&Password::new(password).unwrap())).unwrap();
+    let permit = hasher.admit("migration").unwrap();
+    let hash = block_on(hasher.hash(permit, &Password::new(password).unwrap())).unwrap();
     let id = UserId::random();
     let record = json!({
         "id": id.to_string(),

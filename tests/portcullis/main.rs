@@ -19,6 +19,7 @@ mod doctor_proxy;
 mod embedding;
 mod ended;
 mod forms;
+mod hardening;
 mod identity;
 mod identity_migration;
 mod login;

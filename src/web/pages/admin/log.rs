@@ -46,6 +46,8 @@ struct AuditRow {
     actor: Option<String>,
     ip: Option<String>,
     device: Option<String>,
+    /// How many times it happened (throttled refusals share one record per window).
+    times: u32,
 }
 
 /// An event's name as the log shows it. Invite and reset links are told apart by
@@ -106,6 +108,7 @@ impl Emails<'_> {
                 .user_agent
                 .as_deref()
                 .map(|agent| device_label(Some(agent))),
+            times: event.repeated.saturating_add(1),
         }
     }
 }
