@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
@@ -27,6 +28,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rocket::tokio::sync::oneshot;
 
 use crate::domain::Password;
+use crate::ops::metrics::Metrics;
 
 /// Hashing could not run (the pool is gone or argon2 refused its input).
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,8 @@ pub struct Hasher {
     /// A hash of a random password: unknown emails are verified against it so they
     /// cost as much as a wrong password (no enumeration by timing).
     dummy: Arc<str>,
+    /// Where queue depth and hash times are counted, once observed.
+    metrics: Option<Arc<Metrics>>,
 }
 
 const GONE: &str = "the hashing threads are gone";
@@ -72,6 +76,7 @@ impl Hasher {
             threads: Vec::new(),
             stopping,
             dummy: Arc::from(""),
+            metrics: None,
         };
         for n in 0..max_concurrent.max(1) {
             let (queue, stopping) = (queue.clone(), hasher.stopping.clone());
@@ -90,6 +95,11 @@ impl Hasher {
         }))?;
         hasher.dummy = result.recv().map_err(|_| HashError(GONE.into()))??.into();
         Ok(hasher)
+    }
+
+    /// Counts the queue depth and the wait and run time of every later job.
+    pub fn observe(&mut self, metrics: Arc<Metrics>) {
+        self.metrics = Some(metrics);
     }
 
     fn send(&self, job: Job) -> Result<(), HashError> {
@@ -140,9 +150,25 @@ impl Hasher {
         job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let (done, result) = oneshot::channel();
-        self.send(Box::new(move |memory: &mut Vec<Block>| {
-            let _ = done.send(job(memory));
-        }))?;
+        let (metrics, queued) = (self.metrics.clone(), Instant::now());
+        if let Some(metrics) = &metrics {
+            metrics.hash_queue.inc();
+        }
+        let sent = self.send(Box::new(move |memory: &mut Vec<Block>| {
+            let started = Instant::now();
+            if let Some(metrics) = &metrics {
+                metrics.hash_queue.dec();
+            }
+            let answer = job(memory);
+            if let Some(metrics) = &metrics {
+                metrics.argon2(started - queued, started.elapsed());
+            }
+            let _ = done.send(answer);
+        }));
+        if let (Err(_), Some(metrics)) = (&sent, &self.metrics) {
+            metrics.hash_queue.dec();
+        }
+        sent?;
         result
             .await
             .map_err(|_| HashError("a hashing job was dropped".into()))

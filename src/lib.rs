@@ -21,6 +21,7 @@ pub mod config;
 pub mod domain;
 mod fairing;
 pub mod hashing;
+pub mod ops;
 pub mod store;
 pub mod token;
 pub mod web;

@@ -44,11 +44,18 @@ enum Command {
     },
 }
 
+/// The server, with the request log set up before Rocket's own logger can be.
+fn serve() -> rocket::Rocket<rocket::Build> {
+    let figment = portcullis::figment();
+    portcullis::ops::logging::init(&figment);
+    portcullis::rocket(figment)
+}
+
 #[rocket::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => match portcullis::rocket(portcullis::figment()).launch().await {
+        Command::Serve => match serve().launch().await {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("portcullis: {e}");
