@@ -34,6 +34,25 @@ pub struct KindLabel {
     pub kind: &'static str,
 }
 
+/// The codes of [`EndReason`](crate::domain::EndReason), the `kind` of revocations.
+const REVOCATION_KINDS: [&str; 12] = [
+    "signed_out",
+    "revoked_from_device",
+    "revoked_by_admin",
+    "other_devices_signed_out",
+    "logged_out_everywhere",
+    "password_changed",
+    "password_reset",
+    "disabled",
+    "groups_changed",
+    "expired",
+    "copied_credential",
+    "unknown",
+];
+
+/// What the sweeper deletes, the `kind` of `portcullis_swept_total`.
+const SWEPT_KINDS: [&str; 5] = ["sessions", "revoked", "throttle", "links", "audit"];
+
 type Counted<L> = Family<L, Counter<u64, AtomicU64>>;
 
 /// Every series, registered once; cheap to clone pieces of (they share storage).
@@ -89,6 +108,7 @@ impl Default for Metrics {
             sweep_seconds: slow(),
         };
         metrics.register();
+        metrics.start_at_zero();
         metrics
     }
 }
@@ -114,6 +134,26 @@ impl Metrics {
         r.register("argon2_duration_seconds", "Time one argon2 hash or verification ran", self.argon2_seconds.clone());
         r.register("argon2_queue_wait_seconds", "Time a hash waited for a hashing thread", self.argon2_wait_seconds.clone());
         r.register("sweep_duration_seconds", "Time one sweeper pass took", self.sweep_seconds.clone());
+    }
+
+    /// Creates every labelled series at zero, so each is there from the first
+    /// scrape (a rate over a series that appears late misses its first events).
+    fn start_at_zero(&self) {
+        for result in ["succeeded", "failed", "throttled"] {
+            self.logins.get_or_create(&ResultLabel { result });
+        }
+        for result in ["succeeded", "failed"] {
+            self.second_factor.get_or_create(&ResultLabel { result });
+        }
+        for result in ["allowed", "unauthenticated", "denied", "invalid", "error"] {
+            self.forward_auth.get_or_create(&ResultLabel { result });
+        }
+        for kind in REVOCATION_KINDS {
+            self.revocations.get_or_create(&KindLabel { kind });
+        }
+        for kind in SWEPT_KINDS {
+            self.swept.get_or_create(&KindLabel { kind });
+        }
     }
 
     /// Counts what an audit event says happened.

@@ -28,3 +28,5 @@ mod revocation;
 mod security;
 mod sessions;
 mod web_basics;
+mod metrics;
+mod sweeper;
