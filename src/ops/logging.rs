@@ -28,7 +28,7 @@ pub const REDACTED: &str = "<redacted>";
 /// tokens wherever they appear in free text.
 static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?P<keep>/(?:setup|invite|reset|link)/|bearer\s+)[^\s/?#]+|v4\.local\.[A-Za-z0-9_\-.]+",
+        r"(?i)(?P<keep>/(?:setup|invite|reset|link)/|bearer\s+)[^\s/?#<][^\s/?#]*|v4\.local\.[A-Za-z0-9_\-.]+",
     )
     .expect("static regex compiles")
 });
@@ -112,6 +112,14 @@ impl log::Log for Bridge {
             return;
         }
         let message = redact(&record.args().to_string());
+        // Rocket logs its launch banner as a warning so that it shows at
+        // `critical`; where information is shown anyway, it is information.
+        let launch = record.target().starts_with("rocket::launch");
+        let level = if launch && log::max_level() >= log::LevelFilter::Info {
+            log::Level::Info
+        } else {
+            level
+        };
         match level {
             log::Level::Error => tracing::error!(target: "rocket", "{message}"),
             log::Level::Warn => tracing::warn!(target: "rocket", "{message}"),
@@ -136,6 +144,7 @@ mod tests {
         );
         assert_eq!(loggable_path("/reset/tok/extra"), "/reset/<redacted>/extra");
         assert_eq!(loggable_path("/account/sessions"), "/account/sessions");
+        assert_eq!(redact("(setup_show) GET /setup/<token>"), "(setup_show) GET /setup/<token>");
         assert_eq!(
             redact("No matching routes for GET /invite/s3cr3t?x=1 text/html."),
             "No matching routes for GET /invite/<redacted>?x=1 text/html."

@@ -29,4 +29,5 @@ mod security;
 mod sessions;
 mod web_basics;
 mod metrics;
+mod request_log;
 mod sweeper;

@@ -143,3 +143,27 @@ fn no_email_user_id_or_token_is_exposed() {
         assert!(!text.contains(secret), "{secret} in the metrics");
     }
 }
+
+#[test]
+fn forward_auth_answers_are_counted_by_result() {
+    let app = TestApp::spawn();
+    let mut proxy = app.browser();
+    proxy.remote = Some(loopback());
+    let before = scrape(&app);
+
+    let asked = proxy.get_with(
+        "/api/authz/auth-request",
+        &[
+            ("X-Original-URL", "https://app.example.com/reports"),
+            ("X-Original-Method", "GET"),
+        ],
+    );
+    let after = scrape(&app);
+
+    assert_eq!(asked.status, Status::Unauthorized);
+    let series = "portcullis_forward_auth_total{result=\"unauthenticated\"}";
+    let count = |text: &str| sample(text, series).unwrap();
+    assert_eq!(count(&after) - count(&before), 1.0);
+    let latency = "portcullis_forward_auth_duration_seconds_count";
+    assert_eq!(sample(&after, latency), Some(1.0));
+}
