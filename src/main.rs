@@ -42,6 +42,9 @@ enum Command {
         /// Where to write the archive.
         file: PathBuf,
     },
+    /// Delete what has ended (sessions, revocations, throttles, links, old audit
+    /// records) once; the server does it every `sweep_interval`.
+    Sweep,
 }
 
 /// The server, with the request log set up before Rocket's own logger can be.
@@ -66,5 +69,6 @@ async fn main() -> ExitCode {
         Command::Keys(command) => cli::keys(command).await,
         Command::Healthcheck => cli::healthcheck().await,
         Command::Backup { file } => cli::backup(file).await,
+        Command::Sweep => cli::sweep().await,
     }
 }

@@ -4,6 +4,7 @@
 //! for. `user.rs` manages accounts, `ops.rs` keys, health checks and backups.
 
 mod ops;
+mod sweep;
 mod user;
 
 use std::io::{BufRead, IsTerminal};
@@ -17,6 +18,7 @@ use portcullis::config::Config;
 use portcullis::domain::{Email, Password};
 
 pub use ops::{KeysCommand, backup, healthcheck, keys};
+pub use sweep::sweep;
 pub use user::{UserCommand, user};
 
 /// Where a new password comes from.

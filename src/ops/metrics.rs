@@ -140,19 +140,19 @@ impl Metrics {
     /// scrape (a rate over a series that appears late misses its first events).
     fn start_at_zero(&self) {
         for result in ["succeeded", "failed", "throttled"] {
-            self.logins.get_or_create(&ResultLabel { result });
+            drop(self.logins.get_or_create(&ResultLabel { result }));
         }
         for result in ["succeeded", "failed"] {
-            self.second_factor.get_or_create(&ResultLabel { result });
+            drop(self.second_factor.get_or_create(&ResultLabel { result }));
         }
         for result in ["allowed", "unauthenticated", "denied", "invalid", "error"] {
-            self.forward_auth.get_or_create(&ResultLabel { result });
+            drop(self.forward_auth.get_or_create(&ResultLabel { result }));
         }
         for kind in REVOCATION_KINDS {
-            self.revocations.get_or_create(&KindLabel { kind });
+            drop(self.revocations.get_or_create(&KindLabel { kind }));
         }
         for kind in SWEPT_KINDS {
-            self.swept.get_or_create(&KindLabel { kind });
+            drop(self.swept.get_or_create(&KindLabel { kind }));
         }
     }
 

@@ -130,3 +130,18 @@ fn an_account_locked_by_failures_is_not_unlocked_by_the_sweeper() {
         "the account's count survived the sweep"
     );
 }
+
+#[test]
+fn portcullis_sweep_makes_one_pass_on_a_stopped_servers_data_dir() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let data = dir.path().join("data").display().to_string();
+    let app = TestApp::spawn_in(dir.clone(), &[("data_dir", data.into())]);
+    registered(&app, "alice@example.com");
+    drop(app);
+
+    let output = crate::cli::portcullis(dir.path(), &["sweep"], None);
+
+    let text = crate::cli::text(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("deleted 0 sessions") && text.contains("1 live sessions left"), "{text}");
+}
