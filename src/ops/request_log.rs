@@ -13,7 +13,6 @@ use rocket::{Data, Request, Response};
 use super::logging::loggable_path;
 use crate::auth::Auth;
 use crate::domain::UserId;
-use crate::domain::ids::random_token;
 use crate::web::client::{is_trusted_proxy, peer_ip};
 
 /// The response header carrying the request id.
@@ -37,6 +36,15 @@ pub fn note_user(request: &Request<'_>, user: UserId) {
     request.local_cache(|| LoggedUser(Some(user)));
 }
 
+/// A new request id: 96 random bits, base64url. Not a secret, so the thread's
+/// generator serves (no system call per request).
+fn new_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    data_encoding::BASE64URL_NOPAD.encode(&bytes)
+}
+
 /// A proxy's request id is kept only if it is short and plain.
 fn sane(id: &str) -> bool {
     (1..=128).contains(&id.len())
@@ -53,7 +61,7 @@ fn request_id(request: &Request<'_>) -> RequestId {
             .flatten()
             .filter(|id| sane(id))
     });
-    RequestId(from_proxy.map_or_else(|| random_token(12), str::to_owned))
+    RequestId(from_proxy.map_or_else(new_id, str::to_owned))
 }
 
 /// Forward auth's answer as a metrics label.
@@ -84,7 +92,7 @@ impl Fairing for RequestLog {
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         let took = request.local_cache(|| Started(Instant::now())).0.elapsed();
-        let id = request.local_cache(|| RequestId(random_token(12)));
+        let id = request.local_cache(|| RequestId(new_id()));
         response.set_raw_header(REQUEST_ID, id.0.clone());
         let status = response.status();
         let route = request.route().and_then(|r| r.name.as_deref());

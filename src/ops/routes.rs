@@ -16,7 +16,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Every series in the OpenMetrics text format (which Prometheus reads).
-#[get("/metrics")]
+#[get("/metrics", rank = 100)]
 fn metrics(_scraper: Scraper, auth: &State<Auth>) -> (ContentType, String) {
     let metrics = auth.metrics();
     let mirror = auth.mirror();

@@ -182,8 +182,17 @@ impl Store {
     }
 
     /// Makes every write so far durable.
+    ///
+    /// The wait happens on one of tokio's blocking threads, not through sled's
+    /// `flush_async`: that waits on sled's own pool of seven threads, which also
+    /// writes the log buffers, so eight requests flushing at once (a login flood
+    /// with cheap hashing, found by `scripts/soak.sh`) left no thread to write and
+    /// the server hung for good.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
+        let db = self.db.clone();
+        rocket::tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| StoreError::Transaction(format!("flush did not finish: {e}")))??;
         Ok(())
     }
 
