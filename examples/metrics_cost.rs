@@ -18,7 +18,10 @@ fn per_op(n: u64, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let millions: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20);
+    let millions: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20);
     let n = millions * 1_000_000;
     let metrics = Metrics::default();
     let mut sink = Duration::ZERO;

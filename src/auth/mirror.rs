@@ -184,7 +184,9 @@ impl Mirror {
     /// while its tokens may still be unexpired).
     pub fn revoke(&self, session: SessionId, until: i64, reason: EndReason) {
         let mut revoked = self.revoked.write().unwrap_or_else(|e| e.into_inner());
-        revoked.entries.insert(session, Revocation { until, reason });
+        revoked
+            .entries
+            .insert(session, Revocation { until, reason });
     }
 
     /// Forgets the revocations whose tokens have all expired by `now`; returns how

@@ -24,10 +24,8 @@ use crate::store::{StoreError, Sweepable};
 pub(crate) fn is_alive(config: &Config, session: &Session, now: i64) -> bool {
     match session.kind {
         SessionKind::Browser => {
-            let idle = session.idle_timeout(
-                config.session_idle_timeout,
-                config.remember_idle_timeout,
-            );
+            let idle =
+                session.idle_timeout(config.session_idle_timeout, config.remember_idle_timeout);
             session.liveness(now, idle) == Liveness::Alive
         }
         // An API session lives as long as its refresh tokens, within its cap.

@@ -104,11 +104,15 @@ impl log::Log for Bridge {
         let level = record.level();
         // Rocket's own per-request lines (`GET /setup/… text/html:`, `Matched: …`):
         // the request fairing's one line replaces them.
-        let per_request = record.target().starts_with("rocket::server") && level >= log::Level::Info;
+        let per_request =
+            record.target().starts_with("rocket::server") && level >= log::Level::Info;
         let dependency = ["hyper", "rustls", "h2"]
             .iter()
             .any(|name| record.target().starts_with(name));
-        if !self.enabled(record.metadata()) || per_request || (dependency && level > log::Level::Warn) {
+        if !self.enabled(record.metadata())
+            || per_request
+            || (dependency && level > log::Level::Warn)
+        {
             return;
         }
         let message = redact(&record.args().to_string());
@@ -144,12 +148,21 @@ mod tests {
         );
         assert_eq!(loggable_path("/reset/tok/extra"), "/reset/<redacted>/extra");
         assert_eq!(loggable_path("/account/sessions"), "/account/sessions");
-        assert_eq!(redact("(setup_show) GET /setup/<token>"), "(setup_show) GET /setup/<token>");
+        assert_eq!(
+            redact("(setup_show) GET /setup/<token>"),
+            "(setup_show) GET /setup/<token>"
+        );
         assert_eq!(
             redact("No matching routes for GET /invite/s3cr3t?x=1 text/html."),
             "No matching routes for GET /invite/<redacted>?x=1 text/html."
         );
-        assert_eq!(redact("Authorization: Bearer abc.def"), "Authorization: Bearer <redacted>");
-        assert_eq!(redact("token v4.local.AAAA-bb_cc.dd end"), "token <redacted> end");
+        assert_eq!(
+            redact("Authorization: Bearer abc.def"),
+            "Authorization: Bearer <redacted>"
+        );
+        assert_eq!(
+            redact("token v4.local.AAAA-bb_cc.dd end"),
+            "token <redacted> end"
+        );
     }
 }

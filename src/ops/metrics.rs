@@ -116,24 +116,88 @@ impl Default for Metrics {
 impl Metrics {
     fn register(&mut self) {
         let r = &mut self.registry;
-        r.register("logins", "Login attempts by result (succeeded, failed, throttled)", self.logins.clone());
-        r.register("second_factor", "Second-factor checks by result", self.second_factor.clone());
-        r.register("throttled", "Attempts refused by a rate limit or back-off", self.throttled.clone());
-        r.register("registrations", "Accounts created", self.registrations.clone());
-        r.register("revocations", "Changes that ended sessions, by reason", self.revocations.clone());
-        r.register("refresh_reuse", "Spent cookies or refresh tokens presented again (the session was ended)", self.credential_reuse.clone());
-        r.register("forward_auth", "Forward-auth answers by result", self.forward_auth.clone());
+        r.register(
+            "logins",
+            "Login attempts by result (succeeded, failed, throttled)",
+            self.logins.clone(),
+        );
+        r.register(
+            "second_factor",
+            "Second-factor checks by result",
+            self.second_factor.clone(),
+        );
+        r.register(
+            "throttled",
+            "Attempts refused by a rate limit or back-off",
+            self.throttled.clone(),
+        );
+        r.register(
+            "registrations",
+            "Accounts created",
+            self.registrations.clone(),
+        );
+        r.register(
+            "revocations",
+            "Changes that ended sessions, by reason",
+            self.revocations.clone(),
+        );
+        r.register(
+            "refresh_reuse",
+            "Spent cookies or refresh tokens presented again (the session was ended)",
+            self.credential_reuse.clone(),
+        );
+        r.register(
+            "forward_auth",
+            "Forward-auth answers by result",
+            self.forward_auth.clone(),
+        );
         r.register("sweeps", "Sweeper passes", self.sweeps.clone());
-        r.register("swept", "Records deleted by the sweeper, by kind", self.swept.clone());
+        r.register(
+            "swept",
+            "Records deleted by the sweeper, by kind",
+            self.swept.clone(),
+        );
         r.register("users", "Accounts", self.users.clone());
-        r.register("live_sessions", "Sessions alive at the last sweep", self.live_sessions.clone());
-        r.register("revoked_set", "Revoked sessions whose tokens may still be unexpired (in memory)", self.revoked_set.clone());
-        r.register("hash_queue_depth", "Password hashes waiting for a hashing thread", self.hash_queue.clone());
-        r.register("forward_auth_duration_seconds", "Time to answer a forward-auth request", self.forward_auth_seconds.clone());
-        r.register("guard_duration_seconds", "Time to check a presented token", self.guard_seconds.clone());
-        r.register("argon2_duration_seconds", "Time one argon2 hash or verification ran", self.argon2_seconds.clone());
-        r.register("argon2_queue_wait_seconds", "Time a hash waited for a hashing thread", self.argon2_wait_seconds.clone());
-        r.register("sweep_duration_seconds", "Time one sweeper pass took", self.sweep_seconds.clone());
+        r.register(
+            "live_sessions",
+            "Sessions alive at the last sweep",
+            self.live_sessions.clone(),
+        );
+        r.register(
+            "revoked_set",
+            "Revoked sessions whose tokens may still be unexpired (in memory)",
+            self.revoked_set.clone(),
+        );
+        r.register(
+            "hash_queue_depth",
+            "Password hashes waiting for a hashing thread",
+            self.hash_queue.clone(),
+        );
+        r.register(
+            "forward_auth_duration_seconds",
+            "Time to answer a forward-auth request",
+            self.forward_auth_seconds.clone(),
+        );
+        r.register(
+            "guard_duration_seconds",
+            "Time to check a presented token",
+            self.guard_seconds.clone(),
+        );
+        r.register(
+            "argon2_duration_seconds",
+            "Time one argon2 hash or verification ran",
+            self.argon2_seconds.clone(),
+        );
+        r.register(
+            "argon2_queue_wait_seconds",
+            "Time a hash waited for a hashing thread",
+            self.argon2_wait_seconds.clone(),
+        );
+        r.register(
+            "sweep_duration_seconds",
+            "Time one sweeper pass took",
+            self.sweep_seconds.clone(),
+        );
     }
 
     /// Creates every labelled series at zero, so each is there from the first
@@ -185,7 +249,9 @@ impl Metrics {
 
     /// A change ended sessions for the reason with this code.
     pub fn revoked(&self, reason: &'static str) {
-        self.revocations.get_or_create(&KindLabel { kind: reason }).inc();
+        self.revocations
+            .get_or_create(&KindLabel { kind: reason })
+            .inc();
         if reason == "copied_credential" {
             self.credential_reuse.inc();
         }
@@ -193,7 +259,9 @@ impl Metrics {
 
     /// A forward-auth answer (`allowed`, `unauthenticated`, `denied`, `invalid`).
     pub fn forward_auth(&self, result: &'static str, took: Duration) {
-        self.forward_auth.get_or_create(&ResultLabel { result }).inc();
+        self.forward_auth
+            .get_or_create(&ResultLabel { result })
+            .inc();
         self.forward_auth_seconds.observe(took.as_secs_f64());
     }
 
@@ -213,10 +281,11 @@ impl Metrics {
         self.sweeps.inc();
         for (kind, n) in deleted {
             self.swept
-                .get_or_create(&KindLabel { kind: *kind })
+                .get_or_create(&KindLabel { kind })
                 .inc_by(*n as u64);
         }
-        self.live_sessions.set(i64::try_from(live).unwrap_or(i64::MAX));
+        self.live_sessions
+            .set(i64::try_from(live).unwrap_or(i64::MAX));
         self.sweep_seconds.observe(took.as_secs_f64());
     }
 

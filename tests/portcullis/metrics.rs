@@ -46,7 +46,10 @@ fn every_line_is_openmetrics_text() {
     let lines: Vec<&str> = reply.body.lines().collect();
     assert_eq!(lines.last(), Some(&"# EOF"));
     for line in &lines[..lines.len() - 1] {
-        assert!(comment.is_match(line) || sample_line.is_match(line), "bad line {line:?}");
+        assert!(
+            comment.is_match(line) || sample_line.is_match(line),
+            "bad line {line:?}"
+        );
     }
     for series in [
         "portcullis_logins",
@@ -134,7 +137,13 @@ fn no_email_user_id_or_token_is_exposed() {
     let cookie = alice.session_cookie().unwrap();
     let id = {
         let email = portcullis::domain::Email::parse("alice@example.com").unwrap();
-        app.auth().accounts().by_email(&email).unwrap().unwrap().id.to_string()
+        app.auth()
+            .accounts()
+            .by_email(&email)
+            .unwrap()
+            .unwrap()
+            .id
+            .to_string()
     };
 
     let text = scrape(&app);

@@ -47,7 +47,10 @@ fn each_request_is_one_line_with_its_id_and_user_and_no_link_token() {
 
     assert_eq!(traced.header("X-Request-Id"), Some("edge-7f3a.1"));
     let generated = odd.header("X-Request-Id").expect("an id is made");
-    assert!(generated != "two words" && generated.len() >= 12, "{generated}");
+    assert!(
+        generated != "two words" && generated.len() >= 12,
+        "{generated}"
+    );
     assert_eq!((created.status, account.status), (303, 200));
     let line_with = |needle: &str| {
         output
@@ -62,7 +65,10 @@ fn each_request_is_one_line_with_its_id_and_user_and_no_link_token() {
     }
     assert!(line_with("method=POST&path=/setup/<redacted>").contains("status=303"));
     let user = line_with("path=/account ");
-    assert!(user.contains("user=") && user.contains("status=200"), "{user}");
+    assert!(
+        user.contains("user=") && user.contains("status=200"),
+        "{user}"
+    );
     let with_token: Vec<&str> = output.lines().filter(|l| l.contains(&token)).collect();
     assert_eq!(with_token.len(), 1, "only the announcement: {with_token:?}");
     assert!(with_token[0].trim_start().starts_with("http"));

@@ -34,7 +34,10 @@ fn a_session_past_its_idle_end_leaves_every_list_before_any_sweep() {
     let app = TestApp::spawn_with(&[("session_idle_timeout", "1h".into())]);
     let mut admin = first_admin(&app, "root@example.com");
     let mut idle = app.browser();
-    assert_eq!(idle.login("root@example.com", PASSWORD).status, Status::SeeOther);
+    assert_eq!(
+        idle.login("root@example.com", PASSWORD).status,
+        Status::SeeOther
+    );
     let api = Api::new(&app);
     let pair = Pair::from(&api.login("root@example.com", PASSWORD));
     let before = listed_sessions(&admin.get("/account").body, "/account/sessions/");
@@ -51,10 +54,16 @@ fn a_session_past_its_idle_end_leaves_every_list_before_any_sweep() {
     let refreshed = Pair::from(&api.refresh(&pair.refresh));
     let api_list = crate::api::json_of(&api.get("/api/v1/sessions", &refreshed.access));
 
-    assert_eq!(listed_sessions(&account.body, "/account/sessions/").len(), 2);
+    assert_eq!(
+        listed_sessions(&account.body, "/account/sessions/").len(),
+        2
+    );
     let marker = format!("/admin/users/{admin_id}/sessions/");
     assert_eq!(listed_sessions(&admin_page.body, &marker).len(), 2);
-    let api_sessions = api_list["sessions"].as_array().or(api_list.as_array()).cloned();
+    let api_sessions = api_list["sessions"]
+        .as_array()
+        .or(api_list.as_array())
+        .cloned();
     assert_eq!(api_sessions.map(|s| s.len()), Some(2), "{api_list}");
     assert_eq!(idle.get("/account").status, Status::SeeOther);
 }
@@ -64,7 +73,10 @@ fn a_sweep_deletes_what_has_ended_and_counts_it() {
     let app = TestApp::spawn_with(&[("audit_retention", "1d".into())]);
     let mut alice = registered(&app, "alice@example.com");
     let mut other = app.browser();
-    assert_eq!(other.login("alice@example.com", PASSWORD).status, Status::SeeOther);
+    assert_eq!(
+        other.login("alice@example.com", PASSWORD).status,
+        Status::SeeOther
+    );
     assert_eq!(other.logout().status, Status::SeeOther);
     let mut stranger = app.browser();
     stranger.login("nobody@example.com", "not the password at all");
@@ -75,21 +87,38 @@ fn a_sweep_deletes_what_has_ended_and_counts_it() {
     assert!(revoked_before >= 1);
     app.advance(2 * DAY);
 
-    let report = app.auth().sweeper().run_once().unwrap().expect("store open");
+    let report = app
+        .auth()
+        .sweeper()
+        .run_once()
+        .unwrap()
+        .expect("store open");
 
     assert_eq!(report.sessions, 1, "{report:?}");
     assert_eq!(report.live_sessions, 0, "{report:?}");
     assert!(report.revoked >= 1 && report.mirrored >= 1, "{report:?}");
-    assert!(report.throttle >= 2, "the stranger's address and account: {report:?}");
+    assert!(
+        report.throttle >= 2,
+        "the stranger's address and account: {report:?}"
+    );
     assert_eq!(report.links, 1, "{report:?}");
     assert!(report.audit >= 3, "{report:?}");
     assert_eq!(app.auth().mirror().revoked_count(), 0);
-    assert!(app.auth().store().sessions_of(&alice_id).unwrap().is_empty());
+    assert!(
+        app.auth()
+            .store()
+            .sessions_of(&alice_id)
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(alice.get("/account").status, Status::SeeOther);
     let again = app.auth().sweeper().run_once().unwrap().unwrap();
     assert_eq!((again.sessions, again.links, again.audit), (0, 0, 0));
     let metrics = crate::metrics::scrape(&app);
-    assert!(metrics.contains("portcullis_swept_total{kind=\"sessions\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("portcullis_swept_total{kind=\"sessions\"} 1"),
+        "{metrics}"
+    );
     assert!(metrics.contains("portcullis_sweeps_total"), "{metrics}");
 }
 
@@ -106,7 +135,10 @@ fn a_swept_session_whose_token_is_unexpired_stays_refused() {
     assert_eq!(report.sessions, 1);
     assert_eq!(alice.get("/account").status, Status::SeeOther);
     app.advance(HOUR);
-    assert_eq!(app.auth().sweeper().run_once().unwrap().unwrap().mirrored, 1);
+    assert_eq!(
+        app.auth().sweeper().run_once().unwrap().unwrap().mirrored,
+        1
+    );
 }
 
 #[test]
@@ -122,7 +154,11 @@ fn an_account_locked_by_failures_is_not_unlocked_by_the_sweeper() {
     app.auth().sweeper().run_once().unwrap().unwrap();
 
     let counted = attacker.login("alice@example.com", "wrong wrong wrong wrong");
-    assert_eq!(counted.status, Status::Unauthorized, "the sixth failure is let through");
+    assert_eq!(
+        counted.status,
+        Status::Unauthorized,
+        "the sixth failure is let through"
+    );
     let backed_off = attacker.login("alice@example.com", "wrong wrong wrong wrong");
     assert_eq!(
         backed_off.status,
@@ -143,5 +179,8 @@ fn portcullis_sweep_makes_one_pass_on_a_stopped_servers_data_dir() {
 
     let text = crate::cli::text(&output);
     assert!(output.status.success(), "{text}");
-    assert!(text.contains("deleted 0 sessions") && text.contains("1 live sessions left"), "{text}");
+    assert!(
+        text.contains("deleted 0 sessions") && text.contains("1 live sessions left"),
+        "{text}"
+    );
 }
