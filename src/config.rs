@@ -131,6 +131,26 @@ pub struct Config {
     pub ipv6_prefix_length: u8,
     /// Optional folder whose templates override the embedded ones by file name.
     pub templates_dir: Option<PathBuf>,
+    /// How often the sweeper deletes what has ended (SPEC §12).
+    #[serde(with = "duration")]
+    pub sweep_interval: Duration,
+    /// Audit records older than this are deleted by the sweeper.
+    #[serde(with = "duration")]
+    pub audit_retention: Duration,
+    /// Clients that may read `GET /metrics`; everyone else gets `404`.
+    pub metrics_allowed: Vec<IpNet>,
+    /// The request log's format (binary only; an embedding app sets up its own).
+    pub log_format: LogFormat,
+}
+
+/// How the request log is written (SPEC §12 `log_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// `key=value` fields after the message, one line per event.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 impl Default for Config {
@@ -168,6 +188,13 @@ impl Default for Config {
             register_rate_limit: 10,
             ipv6_prefix_length: 64,
             templates_dir: None,
+            sweep_interval: Duration::from_secs(10 * MINUTE),
+            audit_retention: Duration::from_secs(400 * DAY),
+            metrics_allowed: vec![
+                "127.0.0.0/8".parse().expect("static net parses"),
+                "::1/128".parse().expect("static net parses"),
+            ],
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -221,6 +248,9 @@ impl Config {
         }
         if !(1..=1024).contains(&self.password_min_length) {
             return invalid("password_min_length", "must be between 1 and 1024");
+        }
+        if self.sweep_interval.is_zero() {
+            return invalid("sweep_interval", "must be longer than zero");
         }
         if self.max_concurrent_hashes == 0 {
             return invalid("max_concurrent_hashes", "must be at least 1");

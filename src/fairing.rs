@@ -162,6 +162,9 @@ fn install(mut rocket: Rocket<Build>, parts: Parts, pages: bool) -> Rocket<Build
         .manage(parts.views)
         .manage(parts.rules)
         .attach(SecurityHeaders { hsts })
+        .attach(crate::ops::request_log::RequestLog)
+        .attach(crate::ops::SweeperTask)
+        .mount(at.as_str(), crate::ops::routes::routes())
         .mount(api.as_str(), crate::api::routes())
         .register(api.as_str(), crate::api::catchers())
         .mount(at.as_str(), crate::authz::routes::routes());

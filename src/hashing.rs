@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
@@ -33,6 +34,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rocket::tokio::sync::oneshot;
 
 use crate::domain::Password;
+use crate::ops::metrics::Metrics;
 use limit::Limiter;
 pub use limit::{Busy, HashPermit};
 
@@ -57,6 +59,8 @@ pub struct Hasher {
     dummy: Arc<str>,
     /// Admission: jobs queued or running, per account and overall.
     limiter: Arc<Limiter>,
+    /// Where queue depth and hash times are counted, once observed.
+    metrics: Option<Arc<Metrics>>,
 }
 
 const GONE: &str = "the hashing threads are gone";
@@ -83,6 +87,7 @@ impl Hasher {
             stopping,
             dummy: Arc::from(""),
             limiter: Limiter::new(usize::MAX, usize::MAX),
+            metrics: None,
         };
         for n in 0..max_concurrent.max(1) {
             let (queue, stopping) = (queue.clone(), hasher.stopping.clone());
@@ -119,6 +124,11 @@ impl Hasher {
     /// overall bound applies, the per-IP registration limit does the rest.
     pub fn admit_new(&self) -> Result<HashPermit, Busy> {
         self.limiter.admit(None)
+    }
+
+    /// Counts the queue depth and the wait and run time of every later job.
+    pub fn observe(&mut self, metrics: Arc<Metrics>) {
+        self.metrics = Some(metrics);
     }
 
     fn send(&self, job: Job) -> Result<(), HashError> {
@@ -173,11 +183,26 @@ impl Hasher {
         job: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let (done, result) = oneshot::channel();
-        self.send(Box::new(move |memory: &mut Vec<Block>| {
+        let (metrics, queued) = (self.metrics.clone(), Instant::now());
+        if let Some(metrics) = &metrics {
+            metrics.hash_queue.inc();
+        }
+        let sent = self.send(Box::new(move |memory: &mut Vec<Block>| {
+            let started = Instant::now();
+            if let Some(metrics) = &metrics {
+                metrics.hash_queue.dec();
+            }
             let answer = job(memory);
             drop(permit);
+            if let Some(metrics) = &metrics {
+                metrics.argon2(started - queued, started.elapsed());
+            }
             let _ = done.send(answer);
-        }))?;
+        }));
+        if let (Err(_), Some(metrics)) = (&sent, &self.metrics) {
+            metrics.hash_queue.dec();
+        }
+        sent?;
         result
             .await
             .map_err(|_| HashError("a hashing job was dropped".into()))

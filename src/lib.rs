@@ -22,6 +22,7 @@ pub mod doctor;
 pub mod domain;
 mod fairing;
 pub mod hashing;
+pub mod ops;
 pub mod store;
 pub mod token;
 pub mod web;

@@ -50,6 +50,16 @@ enum Command {
         /// Where to write the archive.
         file: PathBuf,
     },
+    /// Delete what has ended (sessions, revocations, throttles, links, old audit
+    /// records) once; the server does it every `sweep_interval`.
+    Sweep,
+}
+
+/// The server, with the request log set up before Rocket's own logger can be.
+fn serve() -> rocket::Rocket<rocket::Build> {
+    let figment = portcullis::figment();
+    portcullis::ops::logging::init(&figment);
+    portcullis::rocket(figment)
 }
 
 #[rocket::main]
@@ -62,7 +72,7 @@ async fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             cli::raise_open_file_limit();
-            match portcullis::rocket(portcullis::figment()).launch().await {
+            match serve().launch().await {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("portcullis: {e}");
@@ -75,5 +85,6 @@ async fn main() -> ExitCode {
         Command::Healthcheck => cli::healthcheck().await,
         Command::Backup { file } => cli::backup(file).await,
         Command::Doctor { url } => cli::doctor(url).await,
+        Command::Sweep => cli::sweep().await,
     }
 }

@@ -83,7 +83,10 @@ fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
         return Err(BearerError::Invalid);
     };
     match auth.sessions().check(token, TokenKind::Api) {
-        Check::Valid(identity) => Ok(ApiUser(identity)),
+        Check::Valid(identity) => {
+            crate::ops::request_log::note_user(request, identity.user.id);
+            Ok(ApiUser(identity))
+        }
         Check::Expired(_) => Err(BearerError::Expired),
         Check::Ended(reason) => Err(BearerError::Ended(reason)),
         Check::Rejected => Err(BearerError::Invalid),

@@ -53,7 +53,7 @@ pub enum AdminError {
 pub struct UserSummary {
     /// The account.
     pub user: User,
-    /// Its open sessions, oldest first.
+    /// Its live sessions, oldest first.
     pub sessions: Vec<Session>,
 }
 
@@ -163,7 +163,7 @@ impl Accounts<'_> {
         let mut rows = Vec::new();
         for user in self.0.store.users() {
             let user = user?;
-            let sessions = self.0.store.sessions_of(&user.id)?;
+            let sessions = self.0.live_sessions_of(&user.id)?;
             rows.push(UserSummary { user, sessions });
         }
         rows.sort_by_cached_key(|row| row.user.email.to_lowercase());
@@ -175,7 +175,7 @@ impl Accounts<'_> {
         let Some(user) = self.0.store.user(id)? else {
             return Ok(None);
         };
-        let sessions = self.0.store.sessions_of(id)?;
+        let sessions = self.0.live_sessions_of(id)?;
         Ok(Some(UserSummary { user, sessions }))
     }
 

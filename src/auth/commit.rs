@@ -32,6 +32,11 @@ impl Auth {
         self.store.flush().await?;
         self.mirror.publish(&change, &ended, self.clock.now());
         let did_nothing = matches!(change.ends(), Some((Ends::One(_), _))) && ended.is_empty();
+        if let Some((_, reason)) = change.ends()
+            && !did_nothing
+        {
+            self.metrics.revoked(reason.code());
+        }
         if let Some(Audit(kind, session)) = audit
             && !did_nothing
         {
@@ -48,6 +53,7 @@ impl Auth {
         session: Option<SessionId>,
         client: &Client,
     ) {
+        self.metrics.audited(kind);
         let event = AuditEvent {
             at: self.clock.now(),
             kind,

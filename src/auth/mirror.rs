@@ -176,9 +176,44 @@ impl Mirror {
             revoked.entries.insert(*session, revocation);
         }
         if revoked.entries.len() > revoked.prune_above {
-            revoked.entries.retain(|_, r| r.until > now);
-            revoked.prune_above = (2 * revoked.entries.len()).max(PRUNE_FLOOR);
+            revoked.prune(now);
         }
+    }
+
+    /// Refuses `session` until `until` for `reason` (a session the sweeper deleted
+    /// while its tokens may still be unexpired).
+    pub fn revoke(&self, session: SessionId, until: i64, reason: EndReason) {
+        let mut revoked = self.revoked.write().unwrap_or_else(|e| e.into_inner());
+        revoked
+            .entries
+            .insert(session, Revocation { until, reason });
+    }
+
+    /// Forgets the revocations whose tokens have all expired by `now`; returns how
+    /// many (the sweeper calls this on every pass, `publish` when the set doubles).
+    pub fn prune(&self, now: i64) -> usize {
+        let mut revoked = self.revoked.write().unwrap_or_else(|e| e.into_inner());
+        revoked.prune(now)
+    }
+
+    /// Accounts mirrored.
+    pub fn user_count(&self) -> usize {
+        self.users.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Entries of the revoked set.
+    pub fn revoked_count(&self) -> usize {
+        let revoked = self.revoked.read().unwrap_or_else(|e| e.into_inner());
+        revoked.entries.len()
+    }
+}
+
+impl RevokedSet {
+    fn prune(&mut self, now: i64) -> usize {
+        let before = self.entries.len();
+        self.entries.retain(|_, r| r.until > now);
+        self.prune_above = (2 * self.entries.len()).max(PRUNE_FLOOR);
+        before - self.entries.len()
     }
 }
 

@@ -27,6 +27,7 @@ mod open;
 mod passwords;
 mod renew;
 mod sessions;
+mod sweep;
 mod token_cache;
 
 use std::net::IpAddr;
@@ -40,12 +41,14 @@ pub use open::OpenError;
 pub use passwords::PasswordChangeError;
 pub use renew::Refreshed;
 pub use sessions::{LoginError, Sessions};
+pub use sweep::{SweepReport, Sweeper};
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::refresh::RefreshToken;
 use crate::domain::{EndReason, Session, SessionId, UserId};
 use crate::hashing::{Busy, HashError, Hasher};
+use crate::ops::metrics::Metrics;
 use crate::store::{Store, StoreError};
 use crate::token::{TokenClaims, TokenKind, Tokens};
 
@@ -170,8 +173,9 @@ pub struct Auth {
     tokens: Tokens,
     hasher: Hasher,
     clock: Arc<dyn Clock>,
-    mirror: Mirror,
+    mirror: Arc<Mirror>,
     token_cache: token_cache::TokenCache,
+    metrics: Arc<Metrics>,
 }
 
 impl Auth {
@@ -181,12 +185,14 @@ impl Auth {
         config: Config,
         store: Store,
         tokens: Tokens,
-        hasher: Hasher,
+        mut hasher: Hasher,
         clock: Arc<dyn Clock>,
     ) -> Result<Auth, StoreError> {
         let users = store.users().collect::<Result<Vec<_>, _>>()?;
         let revoked = store.load_revoked(clock.now())?;
-        let mirror = Mirror::new(users, revoked);
+        let mirror = Arc::new(Mirror::new(users, revoked));
+        let metrics = Arc::new(Metrics::default());
+        hasher.observe(metrics.clone());
         Ok(Auth {
             config,
             store,
@@ -195,6 +201,7 @@ impl Auth {
             clock,
             mirror,
             token_cache: Default::default(),
+            metrics,
         })
     }
 
@@ -226,6 +233,16 @@ impl Auth {
     /// The current time according to the service's clock.
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// The series of `GET /metrics`.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The in-memory mirror the guards read.
+    pub fn mirror(&self) -> &Mirror {
+        &self.mirror
     }
 
     /// The store, for the layers that read records directly.

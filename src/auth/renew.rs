@@ -20,7 +20,6 @@ use super::commit::Audit;
 use super::{Admission, Auth, Client, Identity, Issued, Sessions, UserView};
 use crate::clock::secs;
 use crate::domain::audit::AuditKind;
-use crate::domain::session::Liveness;
 use crate::domain::{EndReason, Session, SessionId, SessionKind};
 use crate::store::{Change, Ends, StoreError, Versioned};
 use crate::token::TokenClaims;
@@ -103,20 +102,7 @@ impl Sessions<'_> {
 impl Auth {
     /// Whether `session` may still be renewed at `now`.
     fn is_alive(&self, session: &Session, now: i64) -> bool {
-        match session.kind {
-            SessionKind::Browser => {
-                let idle = session.idle_timeout(
-                    self.config.session_idle_timeout,
-                    self.config.remember_idle_timeout,
-                );
-                session.liveness(now, idle) == Liveness::Alive
-            }
-            // An API session lives as long as its refresh tokens, within its cap.
-            SessionKind::Api => {
-                session.expires_at.is_none_or(|end| now < end)
-                    && session.refresh.as_ref().is_some_and(|r| now < r.expires_at)
-            }
-        }
+        super::sweep::is_alive(&self.config, session, now)
     }
 
     /// The shared skeleton of a renewal: the session must exist, be alive and belong

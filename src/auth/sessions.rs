@@ -45,6 +45,18 @@ impl Sessions<'_> {
         kind: TokenKind,
         unwrap: impl FnOnce() -> Option<String>,
     ) -> Check {
+        let started = std::time::Instant::now();
+        let check = self.check_uncounted(presented, kind, unwrap);
+        self.0.metrics.guard(started.elapsed());
+        check
+    }
+
+    fn check_uncounted(
+        self,
+        presented: &str,
+        kind: TokenKind,
+        unwrap: impl FnOnce() -> Option<String>,
+    ) -> Check {
         let auth = self.0;
         let now = auth.clock.now();
         let claims = match auth.token_cache.get(kind, presented) {
@@ -76,9 +88,10 @@ impl Sessions<'_> {
         }
     }
 
-    /// The sessions of `user`, oldest first.
+    /// The live sessions of `user`, oldest first (one past its end is not listed,
+    /// even before the sweeper deletes it).
     pub fn list(self, user: &UserId) -> Result<Vec<Session>, StoreError> {
-        self.0.store.sessions_of(user)
+        self.0.live_sessions_of(user)
     }
 
     /// Checks the credentials and opens a new browser session (never reusing an
@@ -200,6 +213,7 @@ pub(super) async fn login(
         .store
         .reserve_login(&key, auth.counted_ip(client), now, limit)?
     {
+        auth.metrics.login_throttled();
         auth.audit(AuditKind::Throttled, None, None, client);
         return Err(LoginError::Throttled(wait));
     }

@@ -6,6 +6,7 @@
 mod doctor;
 mod files;
 mod ops;
+mod sweep;
 mod user;
 
 use std::io::{BufRead, IsTerminal};
@@ -21,6 +22,7 @@ use portcullis::domain::{Email, Password};
 pub use doctor::doctor;
 pub use files::raise_open_file_limit;
 pub use ops::{KeysCommand, backup, healthcheck, keys};
+pub use sweep::sweep;
 pub use user::{UserCommand, user};
 
 /// Where a new password comes from.

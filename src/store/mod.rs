@@ -61,14 +61,17 @@ mod migrate;
 mod onetime;
 mod revoked;
 mod sessions;
+mod sweep;
 mod throttle;
 mod users;
 
 use std::path::Path;
+use std::sync::{Arc, Weak};
 
 pub use change::{Change, Ended, Ends};
 pub use revoked::Revoked;
 pub use sessions::Versioned;
+pub use sweep::{Sweepable, SweptSessions};
 pub use users::InsertUserError;
 
 /// The layout this build reads and writes.
@@ -120,6 +123,8 @@ pub struct Store {
     audit: sled::Tree,
     throttle: sled::Tree,
     onetime: sled::Tree,
+    /// The sweeper's handles; it only ever holds them weakly.
+    sweepable: Arc<Sweepable>,
     _claim: lock::DirLock,
 }
 
@@ -143,7 +148,17 @@ impl Store {
                 other => StoreError::Sled(other),
             })?;
         let (meta, found) = schema_of(&db)?;
+        let sweepable = Arc::new(Sweepable {
+            sessions: db.open_tree("sessions")?,
+            user_sessions: db.open_tree("user_sessions")?,
+            revoked: db.open_tree("revoked")?,
+            throttle: db.open_tree("throttle")?,
+            onetime: db.open_tree("onetime")?,
+            audit: db.open_tree("audit")?,
+            emails: db.open_tree("emails")?,
+        });
         let store = Store {
+            sweepable,
             users: db.open_tree("users")?,
             emails: db.open_tree("emails")?,
             email_skeletons: db.open_tree("email_skeletons")?,
@@ -160,9 +175,24 @@ impl Store {
         Ok(store)
     }
 
+    /// What the sweeper prunes, held weakly: once the store is dropped the
+    /// sweeper finds nothing to do.
+    pub fn sweepable(&self) -> Weak<Sweepable> {
+        Arc::downgrade(&self.sweepable)
+    }
+
     /// Makes every write so far durable.
+    ///
+    /// The wait happens on one of tokio's blocking threads, not through sled's
+    /// `flush_async`: that waits on sled's own pool of seven threads, which also
+    /// writes the log buffers, so eight requests flushing at once (a login flood
+    /// with cheap hashing, found by `scripts/soak.sh`) left no thread to write and
+    /// the server hung for good.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
+        let db = self.db.clone();
+        rocket::tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| StoreError::Transaction(format!("flush did not finish: {e}")))??;
         Ok(())
     }
 

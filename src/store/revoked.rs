@@ -28,7 +28,7 @@ pub(super) fn encode_entry(until: i64, reason: &EndReason) -> Vec<u8> {
 
 /// Reads a stored value; a value too short to hold the time never expires (fail
 /// closed: the session stays refused).
-fn decode_entry(value: &[u8]) -> (i64, EndReason) {
+pub(super) fn decode_entry(value: &[u8]) -> (i64, EndReason) {
     match value.split_first_chunk::<8>() {
         Some((until, reason)) => (i64::from_be_bytes(*until), EndReason::from_bytes(reason)),
         None => (i64::MAX, EndReason::Unknown),

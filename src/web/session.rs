@@ -212,13 +212,17 @@ pub fn signed_in(request: &Request<'_>) -> Option<AuthUser> {
 /// else goes through [`settle`] once per request, its outcome cached.
 async fn authenticated(request: &Request<'_>) -> Option<AuthUser> {
     let check = check_cookie(request);
-    if let Some(Check::Valid(identity)) = check {
-        return Some(AuthUser(identity));
+    let user = match check {
+        Some(Check::Valid(identity)) => Some(AuthUser(identity)),
+        check => request
+            .local_cache_async(async { settle(request, check).await })
+            .await
+            .clone(),
+    };
+    if let Some(AuthUser(identity)) = &user {
+        crate::ops::request_log::note_user(request, identity.user.id);
     }
-    request
-        .local_cache_async(async { settle(request, check).await })
-        .await
-        .clone()
+    user
 }
 
 #[rocket::async_trait]

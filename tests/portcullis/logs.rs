@@ -21,17 +21,25 @@ const NEW_PASSWORD: &str = "log capture passphrase two";
 const TAB_AGENT: &str = "probe-agent/1.0\tFORGED-LOG-LINE ok";
 
 /// The `portcullis` binary running on a temp data dir, its output captured.
-struct Server {
+pub(super) struct Server {
     child: Child,
-    base: String,
+    pub(super) base: String,
     readers: Vec<JoinHandle<String>>,
+    /// What it printed before it launched.
+    pub(super) early: Vec<String>,
 }
 
 impl Server {
     /// Starts the binary on a free port (port 0; the launch line says which) at
     /// `log_level` (`normal`, the default of a debug build, logs every request).
     fn start(data_dir: &Path, log_level: &str) -> Server {
+        Server::start_with(data_dir, log_level, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables.
+    pub(super) fn start_with(data_dir: &Path, log_level: &str, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+            .envs(env.iter().copied())
             .current_dir(data_dir)
             .env("ROCKET_CONFIG", "/dev/null")
             .env("ROCKET_PROFILE", "debug")
@@ -51,11 +59,16 @@ impl Server {
             capture(child.stderr.take().expect("piped"), lines),
         ];
         let marker = "Rocket has launched from ";
+        let mut early = Vec::new();
         let base = loop {
             match launched.recv_timeout(Duration::from_secs(60)) {
                 Ok(line) => match line.find(marker) {
-                    Some(at) => break line[at + marker.len()..].trim().to_owned(),
-                    None => continue,
+                    Some(at) => {
+                        let rest = line[at + marker.len()..].trim();
+                        // A JSON log line ends the message with `"}`.
+                        break rest.trim_end_matches(['"', '}']).to_owned();
+                    }
+                    None => early.push(line),
                 },
                 Err(_) => {
                     let _ = child.kill();
@@ -67,11 +80,12 @@ impl Server {
             child,
             base,
             readers,
+            early,
         }
     }
 
     /// Asks for a graceful shutdown (SIGTERM) and returns everything it printed.
-    fn stop(mut self) -> String {
+    pub(super) fn stop(mut self) -> String {
         let pid = self.child.id().to_string();
         let status = Command::new("sh")
             .args(["-c", "kill -TERM \"$0\"", &pid])
@@ -103,7 +117,7 @@ fn capture(pipe: impl Read + Send + 'static, lines: mpsc::Sender<String>) -> Joi
 
 /// One browser: a cookie jar over ureq with redirects off. Remembers every cookie
 /// value and form token it ever saw, to look for them in the logs.
-struct Browser {
+pub(super) struct Browser {
     agent: ureq::Agent,
     base: String,
     user_agent: String,
@@ -111,14 +125,14 @@ struct Browser {
     seen: Vec<String>,
 }
 
-struct Answer {
-    status: u16,
+pub(super) struct Answer {
+    pub(super) status: u16,
     location: Option<String>,
-    body: String,
+    pub(super) body: String,
 }
 
 impl Browser {
-    fn new(server: &Server, user_agent: &str) -> Browser {
+    pub(super) fn new(server: &Server, user_agent: &str) -> Browser {
         Browser {
             agent: ureq::AgentBuilder::new().redirects(0).build(),
             base: server.base.clone(),
@@ -128,7 +142,7 @@ impl Browser {
         }
     }
 
-    fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> Answer {
+    pub(super) fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> Answer {
         let cookie_header = self
             .cookies
             .iter()
@@ -170,7 +184,7 @@ impl Browser {
     }
 
     /// Posts `fields` with the CSRF token of the form at `page`.
-    fn post_form(&mut self, page: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(super) fn post_form(&mut self, page: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
         let form_page = self.send("GET", page, &[]);
         let marker = "name=\"csrf_token\" value=\"";
         let start = form_page.body.find(marker).expect("a csrf field") + marker.len();
@@ -251,7 +265,7 @@ fn the_console_log_shows_requests_but_no_password_cookie_token_or_key() {
         "a bare CR in a header must not be served: {forged}"
     );
     assert!(
-        output.contains("POST /login") && output.contains("GET /account"),
+        output.contains("method=POST path=/login") && output.contains("method=GET path=/account"),
         "requests are logged at the default level:\n{output}"
     );
     // First start with no account: the one-time setup URL is printed (SPEC §3).

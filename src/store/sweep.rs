@@ -1,0 +1,159 @@
+//! What the sweeper (SPEC §12) deletes, in store terms: sessions past their end,
+//! revoked entries whose tokens have all expired, throttle counters past their
+//! window, expired one-time links and audit records older than the retention.
+//!
+//! The sweeper runs on its own thread and may outlive a request, but never the
+//! store: it holds these trees through a [`Weak`](std::sync::Weak) handle
+//! ([`Store::sweepable`]), so a store being dropped is never kept open by it (the
+//! directory lock waits for sled to close, `lock.rs`).
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use super::revoked::{decode_entry, encode_entry};
+use super::sessions::index_key;
+use super::{StoreError, decode};
+use crate::domain::onetime::OneTime;
+use crate::domain::throttle::{Counter, IP_WINDOW, MAX_DELAY, MAX_FAILURES, REGISTER_WINDOW};
+use crate::domain::{EndReason, Session, SessionId};
+
+/// The trees the sweeper prunes (clones of the store's handles).
+pub struct Sweepable {
+    pub(super) sessions: sled::Tree,
+    pub(super) user_sessions: sled::Tree,
+    pub(super) revoked: sled::Tree,
+    pub(super) throttle: sled::Tree,
+    pub(super) onetime: sled::Tree,
+    pub(super) audit: sled::Tree,
+    pub(super) emails: sled::Tree,
+}
+
+/// Sessions after a pass: how many were deleted, how many are alive, and the
+/// deleted ones whose tokens may still be unexpired (now in the revoked set).
+#[derive(Debug, Default)]
+pub struct SweptSessions {
+    /// Records deleted.
+    pub deleted: usize,
+    /// Records left, all alive.
+    pub live: usize,
+    /// Deleted sessions moved into the revoked set: (session, until).
+    pub revoked: Vec<(SessionId, i64)>,
+}
+
+impl Sweepable {
+    /// Deletes every session `alive` refuses at `now`. One whose tokens may still be
+    /// unexpired moves into the revoked set (as [`EndReason::Expired`]) in the same
+    /// transaction, like any other ending; a record rewritten meanwhile is left.
+    pub fn sweep_sessions(
+        &self,
+        now: i64,
+        alive: impl Fn(&Session) -> bool,
+    ) -> Result<SweptSessions, StoreError> {
+        let mut swept = SweptSessions::default();
+        for entry in self.sessions.iter() {
+            let (key, raw) = entry?;
+            let Ok(session) = decode::<Session>("sessions", &raw) else {
+                continue;
+            };
+            if alive(&session) {
+                swept.live += 1;
+                continue;
+            }
+            let revocable = session.token_exp > now;
+            let trees = (&self.sessions, &self.user_sessions, &self.revoked);
+            let result = trees.transaction(|(sessions, index, revoked)| {
+                if sessions.get(&key)?.as_ref() != Some(&raw) {
+                    return Ok(false);
+                }
+                sessions.remove(&key)?;
+                index.remove(&index_key(&session.user_id, &session.id))?;
+                if revocable {
+                    let value = encode_entry(session.token_exp, &EndReason::Expired);
+                    revoked.insert(session.id.as_bytes(), value)?;
+                }
+                Ok::<_, ConflictableTransactionError<StoreError>>(true)
+            });
+            match result {
+                Ok(true) => {
+                    swept.deleted += 1;
+                    if revocable {
+                        swept.revoked.push((session.id, session.token_exp));
+                    }
+                }
+                Ok(false) => swept.live += 1,
+                Err(TransactionError::Abort(e)) => return Err(e),
+                Err(TransactionError::Storage(e)) => return Err(e.into()),
+            }
+        }
+        Ok(swept)
+    }
+
+    /// Deletes the revoked entries whose tokens have all expired by `now`.
+    pub fn prune_revoked(&self, now: i64) -> Result<usize, StoreError> {
+        self.remove_where(&self.revoked, |_, value| decode_entry(value).0 <= now)
+    }
+
+    /// Deletes throttle counters that no longer hold anything back: IP windows
+    /// that have closed, and failure counts of addresses without an account once
+    /// their longest back-off is over. An account's own count is kept (it is what
+    /// locks it after a hundred failures, and there is one per account at most).
+    pub fn prune_throttle(&self, now: i64) -> Result<usize, StoreError> {
+        self.remove_where(&self.throttle, |key, value| {
+            let counter = Counter::from_bytes(value);
+            if key.starts_with(b"ip:") {
+                counter.since + IP_WINDOW <= now
+            } else if key.starts_with(b"reg:") {
+                counter.since + REGISTER_WINDOW <= now
+            } else if let Some(email) = key.strip_prefix(b"acct:") {
+                counter.count < MAX_FAILURES
+                    && counter.since + MAX_DELAY <= now
+                    && !self.emails.contains_key(email).unwrap_or(true)
+            } else {
+                false
+            }
+        })
+    }
+
+    /// Deletes one-time links that have expired (used ones are deleted when used).
+    pub fn prune_links(&self, now: i64) -> Result<usize, StoreError> {
+        self.remove_where(&self.onetime, |_, raw| {
+            decode::<OneTime>("onetime", raw).is_ok_and(|link| !link.usable(now))
+        })
+    }
+
+    /// Deletes audit records from before `before` (Unix seconds).
+    pub fn prune_audit(&self, before: i64) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for key in self.audit.range(..before.to_be_bytes()).keys() {
+            self.audit.remove(key?)?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// Makes the deletions durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.sessions.flush()?;
+        Ok(())
+    }
+
+    /// Removes each entry of `tree` that `doomed` picks, unless it changed meanwhile.
+    fn remove_where(
+        &self,
+        tree: &sled::Tree,
+        doomed: impl Fn(&[u8], &[u8]) -> bool,
+    ) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for entry in tree.iter() {
+            let (key, value) = entry?;
+            if doomed(&key, &value)
+                && tree
+                    .compare_and_swap(&key, Some(&value), None as Option<&[u8]>)?
+                    .is_ok()
+            {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
