@@ -116,6 +116,8 @@ impl Auth {
                 session.expires_at.is_none_or(|end| now < end)
                     && session.refresh.as_ref().is_some_and(|r| now < r.expires_at)
             }
+            // A personal access token is never renewed: it ends at its expiry.
+            SessionKind::Token => false,
         }
     }
 

@@ -33,4 +33,5 @@ mod register;
 mod revocation;
 mod security;
 mod sessions;
+mod tokens;
 mod web_basics;
