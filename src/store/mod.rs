@@ -38,6 +38,10 @@
 //! token through, and a downgrade stays possible, so this needed no new version (schema 2
 //! came later, with the normalised email index).
 //!
+//! Personal access tokens (SPEC §11) added the `access_tokens` tree and the session
+//! kind `token` without a new version: an older build ignores the tree, and reading
+//! a `token` session fails as a corrupt record (an error, never a token let through).
+//!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
 //! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
