@@ -158,7 +158,8 @@ check_refused() {
 
 # The id of the session jar $1 is using, from the "current" row of /account.
 session_id_of() {
-  curl -s -b "$1" "$base/account" | grep -A 8 'class="current"' |
+  # Tera writes `/` in attributes as `&#x2F;`; the macro spreads a form over lines.
+  curl -s -b "$1" "$base/account" | sed 's|&#x2F;|/|g' | grep -A 40 'class="current"' |
     grep -o '/account/sessions/[^/"]*/revoke' | head -n 1 | cut -d/ -f4
 }
 

@@ -11,7 +11,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
 use super::error::ApiError;
-use crate::auth::{Auth, Check, Identity};
+use crate::auth::{Auth, Check, Identity, TokenCheck, Wants};
 use crate::domain::ended::EndReason;
 use crate::token::TokenKind;
 
@@ -82,6 +82,9 @@ fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
     let Some(auth) = request.rocket().state::<Auth>() else {
         return Err(BearerError::Invalid);
     };
+    if token.starts_with(crate::domain::access::PREFIX) {
+        return personal(request, auth, token);
+    }
     match auth.sessions().check(token, TokenKind::Api) {
         Check::Valid(identity) => {
             crate::ops::request_log::note_user(request, identity.user.id);
@@ -90,6 +93,17 @@ fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
         Check::Expired(_) => Err(BearerError::Expired),
         Check::Ended(reason) => Err(BearerError::Ended(reason)),
         Check::Rejected => Err(BearerError::Invalid),
+    }
+}
+
+/// A personal access token (SPEC §11): accepted with scope `api`; one without it
+/// is refused like any token that is not valid here.
+fn personal(request: &Request<'_>, auth: &Auth, token: &str) -> Result<ApiUser, BearerError> {
+    let client = crate::web::client::client_of(request, auth.config());
+    match auth.access().check(token, Wants::Api, &client) {
+        TokenCheck::Valid(identity) => Ok(ApiUser(identity)),
+        TokenCheck::Refused(Check::Ended(reason)) => Err(BearerError::Ended(reason)),
+        TokenCheck::OutOfScope | TokenCheck::Refused(_) => Err(BearerError::Invalid),
     }
 }
 

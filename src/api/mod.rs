@@ -12,6 +12,7 @@ pub mod body;
 pub mod error;
 pub mod guard;
 mod sessions;
+mod tokens;
 
 use rocket::http::{ContentType, Status};
 use rocket::request::Request;
@@ -41,6 +42,9 @@ pub fn routes() -> Vec<Route> {
         sessions::logout,
         sessions::revoke,
         sessions::logout_everywhere,
+        tokens::create,
+        tokens::list,
+        tokens::delete,
         openapi,
     ]
 }

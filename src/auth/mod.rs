@@ -9,6 +9,7 @@
 //! | [`Accounts`] | `auth.accounts()` | registration, password change and re-authentication, admin changes to accounts |
 //! | [`Links`] | `auth.links()` | setup, invite and reset links |
 //! | [`ApiSessions`] | `auth.api()` | API login and refresh-token rotation |
+//! | [`AccessTokens`] | `auth.access()` | personal access tokens: made, listed, deleted, checked |
 //!
 //! Under them, one shared core: the configuration, the store, the token key ring,
 //! the hasher, the clock, the in-memory [`Mirror`] and the verified-token cache. Every
@@ -16,6 +17,7 @@
 //! `Auth::commit` (`commit.rs`): one store call, one flush, then the mirror, then
 //! the audit log.
 
+mod access;
 mod accounts;
 mod api;
 mod attempts;
@@ -33,6 +35,7 @@ mod token_cache;
 use std::net::IpAddr;
 use std::sync::Arc;
 
+pub use access::{AccessTokens, TokenCheck, TokenRow, Wants};
 pub use accounts::{Accounts, AdminError, RegisterError, UserSummary};
 pub use api::{ApiSessions, TokenRefresh};
 pub use links::{LinkError, Links};
@@ -176,6 +179,7 @@ pub struct Auth {
     mirror: Arc<Mirror>,
     token_cache: token_cache::TokenCache,
     metrics: Arc<Metrics>,
+    access: access::AccessIndex,
 }
 
 impl Auth {
@@ -191,6 +195,7 @@ impl Auth {
         let users = store.users().collect::<Result<Vec<_>, _>>()?;
         let revoked = store.load_revoked(clock.now())?;
         let mirror = Arc::new(Mirror::new(users, revoked));
+        let access = access::AccessIndex::load(&store)?;
         let metrics = Arc::new(Metrics::default());
         hasher.observe(metrics.clone());
         Ok(Auth {
@@ -202,6 +207,7 @@ impl Auth {
             mirror,
             token_cache: Default::default(),
             metrics,
+            access,
         })
     }
 
@@ -223,6 +229,11 @@ impl Auth {
     /// API sessions: login with a device name, refresh-token rotation.
     pub fn api(&self) -> ApiSessions<'_> {
         ApiSessions(self)
+    }
+
+    /// Personal access tokens: make, list, delete, check (SPEC §11).
+    pub fn access(&self) -> AccessTokens<'_> {
+        AccessTokens(self)
     }
 
     /// The configuration in force.

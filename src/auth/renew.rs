@@ -102,7 +102,8 @@ impl Sessions<'_> {
 impl Auth {
     /// Whether `session` may still be renewed at `now`.
     fn is_alive(&self, session: &Session, now: i64) -> bool {
-        super::sweep::is_alive(&self.config, session, now)
+        // A personal access token is never renewed: it ends at its expiry.
+        session.kind != SessionKind::Token && super::sweep::is_alive(&self.config, session, now)
     }
 
     /// The shared skeleton of a renewal: the session must exist, be alive and belong

@@ -33,6 +33,8 @@ pub(crate) fn is_alive(config: &Config, session: &Session, now: i64) -> bool {
             session.expires_at.is_none_or(|end| now < end)
                 && session.refresh.as_ref().is_some_and(|r| now < r.expires_at)
         }
+        // A personal access token lives until its expiry, however long unused.
+        SessionKind::Token => session.expires_at.is_none_or(|end| now < end),
     }
 }
 

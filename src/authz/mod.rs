@@ -7,10 +7,12 @@
 //! - [`rules`] holds the compiled `access_rules` and decides. The Portcullis fairing
 //!   compiles them once, before anything else is opened, and manages the [`Rules`].
 //! - [`answer`] speaks each proxy's dialect.
+//! - [`bearer`] lets personal access tokens through for the hosts in their scope.
 //! - [`routes`] is the HTTP face: the trusted-proxy check, the session cookie (the
 //!   browser guards' own code, sliding refresh included) and the answers.
 
 pub mod answer;
+pub mod bearer;
 pub mod routes;
 pub mod rules;
 pub mod target;

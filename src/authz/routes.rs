@@ -9,6 +9,8 @@
 //! 3. [`MaybeUser`]: the browser guards' own cookie check, memory only, with the
 //!    sliding refresh whose `Set-Cookie` rides on the answer for the proxy to relay.
 //!
+//! 4. [`PersonalToken`]: a `pcp_` bearer token, if sent, stands in for the cookie.
+//!
 //! Then the rules decide, and [`Answer`] speaks the proxy's dialect.
 
 use rocket::http::Status;
@@ -16,6 +18,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Route, State, get, routes};
 
 use super::answer::{Answer, Dialect};
+use super::bearer::{PersonalToken, Refusal};
 use super::rules::Rules;
 use super::target::{Target, TargetError};
 use crate::auth::Auth;
@@ -33,10 +36,18 @@ pub fn auth_request(
     _proxy: TrustedProxy,
     target: OriginalTarget,
     user: MaybeUser,
+    token: PersonalToken,
     rules: &State<Rules>,
     auth: &State<Auth>,
-) -> Answer {
-    Answer::new(target.0, user, rules, auth.config(), Dialect::AuthRequest)
+) -> Result<Answer, Refusal> {
+    let user = token.or_cookie(user, &target.0.host, auth)?;
+    Ok(Answer::new(
+        target.0,
+        user,
+        rules,
+        auth.config(),
+        Dialect::AuthRequest,
+    ))
 }
 
 /// Traefik `forwardAuth` and Caddy `forward_auth`: reads `X-Forwarded-Proto`,
@@ -46,13 +57,21 @@ pub fn forward_auth(
     _proxy: TrustedProxy,
     target: ForwardedTarget,
     user: MaybeUser,
+    token: PersonalToken,
     rules: &State<Rules>,
     auth: &State<Auth>,
-) -> Answer {
+) -> Result<Answer, Refusal> {
+    let user = token.or_cookie(user, &target.target.host, auth)?;
     let dialect = Dialect::ForwardAuth {
         wants_json: target.wants_json,
     };
-    Answer::new(target.target, user, rules, auth.config(), dialect)
+    Ok(Answer::new(
+        target.target,
+        user,
+        rules,
+        auth.config(),
+        dialect,
+    ))
 }
 
 /// The socket peer is one of `trusted_proxies`; anyone else gets `403`.

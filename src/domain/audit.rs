@@ -44,6 +44,8 @@ pub enum AuditKind {
     GroupsChanged,
     /// An admin created an invite or reset link.
     LinkCreated,
+    /// A personal access token was made (SPEC §11).
+    AccessTokenCreated,
 }
 
 /// One audit record.

@@ -4,6 +4,7 @@
 //! these types once, at the edge: `web/params.rs`), about how the store lays out its
 //! keys, or about threads (argon2 runs in [`crate::hashing`]).
 
+pub mod access;
 pub mod audit;
 pub mod email;
 pub mod ended;

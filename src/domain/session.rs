@@ -20,6 +20,8 @@ pub enum SessionKind {
     Browser,
     /// A bearer token plus a refresh token.
     Api,
+    /// A personal access token (SPEC §11): no idle timeout, ends at its expiry.
+    Token,
 }
 
 /// A session (store record).
@@ -84,7 +86,7 @@ impl Session {
     pub fn liveness(&self, now: i64, idle_timeout: Duration) -> Liveness {
         if self.expires_at.is_some_and(|end| now >= end) {
             Liveness::Expired
-        } else if now - self.last_seen_at >= secs(idle_timeout) {
+        } else if self.kind != SessionKind::Token && now - self.last_seen_at >= secs(idle_timeout) {
             Liveness::Idle
         } else {
             Liveness::Alive

@@ -14,6 +14,7 @@
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired ‖ why it ended ([`EndReason`](crate::domain::EndReason) as JSON) |
 //! | `throttle` | `acct:` normalised address · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
+//! | `access_tokens` | session id (16 bytes) | [`Grant`](crate::domain::access::Grant) as JSON: a personal access token's name, scope, generation and SHA-256 digest |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
@@ -37,6 +38,10 @@
 //! token through, and a downgrade stays possible, so this needed no new version (schema 2
 //! came later, with the normalised email index).
 //!
+//! Personal access tokens (SPEC §11) added the `access_tokens` tree and the session
+//! kind `token` without a new version: an older build ignores the tree, and reading
+//! a `token` session fails as a corrupt record (an error, never a token let through).
+//!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
 //! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
@@ -54,6 +59,7 @@
 //! [`Store`] is open: another process is refused at once, and dropping the store
 //! waits for sled's own threads to close the database before letting go (`lock.rs`).
 
+mod access;
 mod audit;
 mod change;
 mod lock;
@@ -125,6 +131,7 @@ pub struct Store {
     onetime: sled::Tree,
     /// The sweeper's handles; it only ever holds them weakly.
     sweepable: Arc<Sweepable>,
+    access_tokens: sled::Tree,
     _claim: lock::DirLock,
 }
 
@@ -168,6 +175,7 @@ impl Store {
             audit: db.open_tree("audit")?,
             throttle: db.open_tree("throttle")?,
             onetime: db.open_tree("onetime")?,
+            access_tokens: db.open_tree("access_tokens")?,
             db,
             _claim: lock,
         };

@@ -47,7 +47,7 @@ impl From<SessionKind> for TokenKind {
     fn from(kind: SessionKind) -> TokenKind {
         match kind {
             SessionKind::Browser => TokenKind::Browser,
-            SessionKind::Api => TokenKind::Api,
+            SessionKind::Api | SessionKind::Token => TokenKind::Api,
         }
     }
 }

@@ -73,3 +73,31 @@ impl From<&UserSummary> for UserRow {
         }
     }
 }
+
+/// One personal access token as listed (SPEC §11; times RFC 3339 in UTC).
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenView {
+    /// The id of its session (what `DELETE /api/v1/tokens/<id>` takes).
+    pub id: String,
+    pub name: String,
+    /// `api` and/or forward-auth host names.
+    pub scope: Vec<String>,
+    pub created_at: String,
+    /// `null` until it is first used.
+    pub last_used_at: Option<String>,
+    pub expires_at: String,
+}
+
+impl From<&crate::auth::TokenRow> for TokenView {
+    fn from(row: &crate::auth::TokenRow) -> TokenView {
+        let grant = &row.grant;
+        TokenView {
+            id: grant.session.to_string(),
+            name: grant.name.clone(),
+            scope: grant.scope.words(),
+            created_at: rfc3339(grant.created_at),
+            last_used_at: row.last_used_at.map(rfc3339),
+            expires_at: rfc3339(grant.expires_at),
+        }
+    }
+}

@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/register.html"),
     ),
     ("account.html", include_str!("../../templates/account.html")),
+    ("tokens.html", include_str!("../../templates/tokens.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("reauth.html", include_str!("../../templates/reauth.html")),
     (

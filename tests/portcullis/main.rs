@@ -37,4 +37,5 @@ mod revocation;
 mod security;
 mod sessions;
 mod sweeper;
+mod tokens;
 mod web_basics;

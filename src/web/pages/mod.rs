@@ -12,3 +12,4 @@ pub mod misc;
 pub mod password;
 pub mod reauth;
 pub mod register;
+pub mod tokens;

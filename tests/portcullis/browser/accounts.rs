@@ -249,3 +249,56 @@ async fn wait_until_stale(who: &super::harness::Profile) {
         rocket::tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+#[test]
+#[ignore = "needs chromium and chromedriver"]
+fn browser_a_person_makes_and_deletes_an_access_token() {
+    run(async {
+        let portal = Portal::start();
+        let chromium = Chromium::start("tokens").await;
+        let laptop = chromium.profile("alice-tokens", &portal.base).await;
+        laptop.visit("/register", "tokens-register").await;
+        laptop.fill("Email", ALICE).await;
+        laptop.fill("Password", PASSWORD).await;
+        laptop.press("Create account", "tokens-account").await;
+
+        // Made from the account page, shown once with its copy button.
+        laptop
+            .follow("Access tokens for scripts", "tokens-empty")
+            .await;
+        laptop.sees("You have no access tokens.").await;
+        laptop.fill("Name", "nightly backup").await;
+        laptop.fill("Expires after", "30").await;
+        laptop.press("Make token", "tokens-made").await;
+        laptop.sees("shown only this once").await;
+        let token = laptop.text_of("new-token").await;
+        assert!(token.starts_with("pcp_"), "{token}");
+        no_raw_times(&laptop).await;
+
+        // Listed without the secret, and among the sessions.
+        laptop.visit("/account/tokens", "tokens-listed").await;
+        laptop.sees("nightly backup").await;
+        laptop.sees("never").await;
+        laptop.does_not_see(&token).await;
+        laptop.visit("/account", "tokens-in-sessions").await;
+        laptop.sees("nightly backup").await;
+
+        // Deleted behind a confirmation.
+        laptop
+            .visit("/account/tokens", "tokens-before-delete")
+            .await;
+        laptop.open("Delete…").await;
+        laptop
+            .sees("Scripts using this token stop working at once.")
+            .await;
+        laptop.press("Delete", "tokens-deleted").await;
+        done(
+            &laptop,
+            "/account/tokens",
+            "Token “nightly backup” deleted.",
+        )
+        .await;
+        laptop.sees("You have no access tokens.").await;
+        laptop.close().await;
+    });
+}

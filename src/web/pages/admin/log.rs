@@ -71,6 +71,7 @@ fn event_name(event: &AuditEvent) -> &'static str {
         AuditKind::GroupsChanged => "Groups changed",
         AuditKind::LinkCreated if event.user.is_some() => "Password reset link made",
         AuditKind::LinkCreated => "Invite link made",
+        AuditKind::AccessTokenCreated => "Access token made",
     }
 }
 
