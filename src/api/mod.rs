@@ -37,6 +37,7 @@ pub fn routes() -> Vec<Route> {
         account::change_password,
         sessions::login,
         sessions::refresh,
+        sessions::second_factor,
         sessions::list,
         sessions::logout,
         sessions::revoke,

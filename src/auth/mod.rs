@@ -21,6 +21,7 @@ mod api;
 mod commit;
 mod issue;
 mod links;
+pub mod mfa;
 mod mirror;
 mod open;
 mod passwords;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 pub use accounts::{Accounts, AdminError, RegisterError, UserSummary};
 pub use api::{ApiSessions, TokenRefresh};
 pub use links::{LinkError, Links};
+pub use mfa::{Enrolment, FactorError, FactorsOf};
 pub use mirror::{Admission, Mirror, UserView};
 pub use open::OpenError;
 pub use passwords::PasswordChangeError;
@@ -87,6 +89,8 @@ pub struct Identity {
     pub kind: TokenKind,
     /// Unix seconds of the last password entry in this session.
     pub auth_at: i64,
+    /// 2 when the session passed a second factor, else 1 (SPEC §10).
+    pub aal: u8,
 }
 
 impl Identity {
@@ -97,6 +101,7 @@ impl Identity {
             session: session.id,
             kind: session.kind.into(),
             auth_at: session.auth_at,
+            aal: session.aal(),
         }
     }
 }
@@ -167,6 +172,7 @@ pub struct Auth {
     clock: Arc<dyn Clock>,
     mirror: Mirror,
     token_cache: token_cache::TokenCache,
+    vault: mfa::vault::Vault,
 }
 
 impl Auth {
@@ -178,6 +184,7 @@ impl Auth {
         tokens: Tokens,
         hasher: Hasher,
         clock: Arc<dyn Clock>,
+        vault: mfa::vault::Vault,
     ) -> Result<Auth, StoreError> {
         let users = store.users().collect::<Result<Vec<_>, _>>()?;
         let revoked = store.load_revoked(clock.now())?;
@@ -190,6 +197,7 @@ impl Auth {
             clock,
             mirror,
             token_cache: Default::default(),
+            vault,
         })
     }
 

@@ -70,6 +70,7 @@ impl Auth {
             config.argon2_parallelism,
             config.max_concurrent_hashes,
         )?;
-        Ok(Auth::new(config, store, tokens, hasher, clock)?)
+        let vault = super::mfa::vault::Vault::load_or_create(&data_dir)?;
+        Ok(Auth::new(config, store, tokens, hasher, clock, vault)?)
     }
 }

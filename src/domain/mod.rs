@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod email;
 pub mod ended;
+pub mod factors;
 pub mod guessable;
 pub mod identity;
 pub mod ids;

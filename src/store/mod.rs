@@ -1,6 +1,6 @@
 //! The embedded store (sled). Nothing outside this module knows the key layout.
 //!
-//! # Layout (schema version 2)
+//! # Layout (schema version 3)
 //!
 //! | tree | key | value |
 //! |---|---|---|
@@ -14,6 +14,8 @@
 //! | `revoked` | session id (16 bytes) | i64 big-endian: until when tokens of it may be unexpired ‖ why it ended ([`EndReason`](crate::domain::EndReason) as JSON) |
 //! | `throttle` | `acct:` normalised address · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
+//! | `factors` | user id (16 bytes) | [`Factors`](crate::domain::factors::Factors) as JSON: sealed TOTP secret, recovery-code digests |
+//! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
@@ -37,6 +39,11 @@
 //! token through, and a downgrade stays possible, so this needed no new version (schema 2
 //! came later, with the normalised email index).
 //!
+//! Schema 3 added the `factors` and `pending_logins` trees (second factors, SPEC
+//! §10); nothing is rewritten. The version is bumped all the same because a build
+//! that does not know them would let a user with a second factor in on the password
+//! alone: an older build refuses a schema-3 store instead (fail closed).
+//!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
 //! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
@@ -56,6 +63,7 @@
 
 mod audit;
 mod change;
+mod factors;
 mod lock;
 mod migrate;
 mod onetime;
@@ -72,7 +80,7 @@ pub use sessions::Versioned;
 pub use users::InsertUserError;
 
 /// The layout this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +128,8 @@ pub struct Store {
     audit: sled::Tree,
     throttle: sled::Tree,
     onetime: sled::Tree,
+    factors: sled::Tree,
+    pending_logins: sled::Tree,
     _claim: lock::DirLock,
 }
 
@@ -153,6 +163,8 @@ impl Store {
             audit: db.open_tree("audit")?,
             throttle: db.open_tree("throttle")?,
             onetime: db.open_tree("onetime")?,
+            factors: db.open_tree("factors")?,
+            pending_logins: db.open_tree("pending_logins")?,
             db,
             _claim: lock,
         };

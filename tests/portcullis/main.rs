@@ -23,6 +23,7 @@ mod identity;
 mod identity_migration;
 mod login;
 mod logs;
+mod mfa;
 mod notices;
 mod packaging;
 mod pages;
