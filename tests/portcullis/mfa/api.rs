@@ -62,3 +62,23 @@ fn a_recovery_code_finishes_an_api_login_once() {
         assert_eq!(reply.status.code, expected, "{}", reply.body);
     }
 }
+
+#[test]
+fn forward_auth_tells_the_app_the_auth_level() {
+    let app = TestApp::spawn();
+    let alice = enrolled(&app, "alice@example.com");
+    let mut plain = crate::helpers::registered(&app, "bob@example.com");
+    let mut strong = super::past_password(&app, "alice@example.com");
+    let code = code_now(&app, &alice.secret);
+    strong.post_form("/login/second-factor", &[("code", &code)]);
+    for (browser, level) in [(&mut plain, "1"), (&mut strong, "2")] {
+        browser.remote = Some("127.0.0.1:50000".parse().unwrap());
+        let headers = [
+            ("X-Original-URL", "https://app.example.com/"),
+            ("X-Original-Method", "GET"),
+        ];
+        let reply = browser.get_with("/api/authz/auth-request", &headers);
+        assert_eq!(reply.status.code, 200);
+        assert_eq!(reply.header("Remote-Auth-Level"), Some(level));
+    }
+}
