@@ -63,6 +63,7 @@ async fn main() {
             rotated_at: now,
             token_exp: now + 900,
             refresh: None,
+            amr: Vec::new(),
         };
         store.put_session(&session).expect("insert session");
     }

@@ -10,7 +10,7 @@ use rocket::response::{self, Responder};
 use rocket::serde::json::Json;
 use serde::Serialize;
 
-use crate::auth::{InternalError, LoginError, PasswordChangeError, RegisterError};
+use crate::auth::{FactorError, InternalError, LoginError, PasswordChangeError, RegisterError};
 use crate::domain::ended::EndReason;
 use crate::hashing::Busy;
 use crate::store::StoreError;
@@ -84,6 +84,16 @@ pub enum ApiError {
     /// Any other error status (from a catcher), with a generic code and message.
     #[error("{}", generic(*.0).1)]
     Other(Status),
+    /// `401 second_factor_required` (SPEC §10): the password was right; finish with
+    /// `POST /api/v1/sessions/second-factor` and this `mfa_token`.
+    #[error("This account has a second factor: send a code with the mfa_token.")]
+    SecondFactorRequired(String),
+    /// `401 invalid_mfa_token`: unknown, used or expired (5 minutes) pending login.
+    #[error("The mfa_token is not valid or has expired; log in again.")]
+    InvalidMfaToken,
+    /// `401 invalid_code`: wrong, reused or out-of-window code.
+    #[error("The code is not valid.")]
+    InvalidCode,
     /// `500 internal_error`: storage or hashing failed; the cause is logged.
     #[error("Something went wrong on our side.")]
     Internal(#[from] InternalError),
@@ -100,7 +110,19 @@ impl From<LoginError> for ApiError {
         match e {
             LoginError::InvalidCredentials => ApiError::InvalidCredentials,
             LoginError::Throttled(wait) => ApiError::TooManyAttempts(wait),
+            LoginError::SecondFactor(token) => ApiError::SecondFactorRequired(token),
             LoginError::Internal(e) => e.into(),
+        }
+    }
+}
+
+impl From<FactorError> for ApiError {
+    fn from(e: FactorError) -> Self {
+        match e {
+            FactorError::WrongCode => ApiError::InvalidCode,
+            FactorError::NoPending | FactorError::NotEnrolling => ApiError::InvalidMfaToken,
+            FactorError::Throttled(wait) => ApiError::TooManyAttempts(wait),
+            FactorError::Internal(e) => e.into(),
         }
     }
 }
@@ -136,6 +158,10 @@ struct ErrorBody {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mfa_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    methods: Option<[&'static str; 2]>,
 }
 
 /// Code and message for a bare status.
@@ -160,8 +186,16 @@ impl ApiError {
     pub fn status(&self) -> Status {
         use ApiError::*;
         match self {
-            Unauthenticated | InvalidToken | SessionEnded(_) | TokenExpired
-            | InvalidCredentials | InvalidRefreshToken | RefreshTokenReused => Status::Unauthorized,
+            Unauthenticated
+            | InvalidToken
+            | SessionEnded(_)
+            | TokenExpired
+            | InvalidCredentials
+            | InvalidRefreshToken
+            | RefreshTokenReused
+            | SecondFactorRequired(_)
+            | InvalidMfaToken
+            | InvalidCode => Status::Unauthorized,
             WrongPassword | RegistrationClosed => Status::Forbidden,
             TooManyAttempts(_) => Status::TooManyRequests,
             EmailTaken => Status::Conflict,
@@ -200,6 +234,9 @@ impl ApiError {
             Other(status) => generic(*status).0,
             Internal(InternalError::Busy(Busy::Account)) => "too_many_attempts",
             Internal(InternalError::Busy(Busy::Overall)) => "busy",
+            SecondFactorRequired(_) => "second_factor_required",
+            InvalidMfaToken => "invalid_mfa_token",
+            InvalidCode => "invalid_code",
             Internal(_) => "internal_error",
         }
     }
@@ -235,6 +272,12 @@ impl<'r> Responder<'r, 'static> for ApiError {
                 ApiError::SessionEnded(reason) => Some(reason.code()),
                 _ => None,
             },
+            mfa_token: match &self {
+                ApiError::SecondFactorRequired(token) => Some(token.clone()),
+                _ => None,
+            },
+            methods: matches!(self, ApiError::SecondFactorRequired(_))
+                .then_some(["totp", "recovery_code"]),
         };
         let mut response = rocket::Response::build_from(Json(body).respond_to(request)?);
         response.status(status);

@@ -38,6 +38,7 @@ pub fn routes() -> Vec<Route> {
         account::change_password,
         sessions::login,
         sessions::refresh,
+        sessions::second_factor,
         sessions::list,
         sessions::logout,
         sessions::revoke,

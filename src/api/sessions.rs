@@ -129,3 +129,27 @@ pub async fn logout_everywhere(
         .await?;
     Ok(NoContent)
 }
+
+/// `POST /api/v1/sessions/second-factor` body (SPEC §10).
+#[derive(Deserialize)]
+pub struct SecondFactor {
+    mfa_token: String,
+    code: String,
+}
+
+/// The second step of an API login: the `mfa_token` from `second_factor_required`
+/// and a TOTP or recovery code open the session.
+#[post("/sessions/second-factor", data = "<body>")]
+pub async fn second_factor(
+    body: ApiResult<Body<SecondFactor>>,
+    client: ClientInfo,
+    auth: &State<Auth>,
+) -> ApiResult<(Status, Json<TokenPair>)> {
+    let Body(step) = body?;
+    let kind = crate::domain::SessionKind::Api;
+    let (_, issued) = auth
+        .factors()
+        .complete(&step.mfa_token, &step.code, kind, &client.0)
+        .await?;
+    Ok((Status::Created, pair(issued, auth)?))
+}

@@ -23,6 +23,20 @@ impl Auth {
         device: Option<String>,
         client: &Client,
     ) -> Result<Issued, StoreError> {
+        self.start_session_with(user, kind, remember, device, Vec::new(), client)
+            .await
+    }
+
+    /// [`Auth::start_session`] after a second factor: `amr` names it (SPEC §10).
+    pub(super) async fn start_session_with(
+        &self,
+        user: &UserView,
+        kind: SessionKind,
+        remember: bool,
+        device: Option<String>,
+        amr: Vec<String>,
+        client: &Client,
+    ) -> Result<Issued, StoreError> {
         let now = self.clock.now();
         let mut session = Session {
             id: SessionId::random(),
@@ -39,6 +53,7 @@ impl Auth {
             rotated_at: now,
             token_exp: now,
             refresh: None,
+            amr,
         };
         let refresh_token = (kind == SessionKind::Api).then(|| self.new_lineage(&mut session, now));
         let token = self.mint(&mut session, user.generation, now);
@@ -83,6 +98,7 @@ impl Auth {
             expires_at,
             rotation: session.rotation,
             auth_at: session.auth_at,
+            aal: session.aal(),
         })
     }
 

@@ -244,6 +244,7 @@ mod tests {
             expires_at: 100,
             rotation: 0,
             auth_at: 0,
+            aal: 1,
         }
     }
 

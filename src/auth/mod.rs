@@ -24,6 +24,7 @@ mod attempts;
 mod commit;
 mod issue;
 mod links;
+pub mod mfa;
 mod mirror;
 mod open;
 mod passwords;
@@ -39,6 +40,7 @@ pub use access::{AccessTokens, TokenCheck, TokenRow, Wants};
 pub use accounts::{Accounts, AdminError, RegisterError, UserSummary};
 pub use api::{ApiSessions, TokenRefresh};
 pub use links::{LinkError, Links};
+pub use mfa::{Enrolment, FactorError, FactorsOf};
 pub use mirror::{Admission, Mirror, UserView};
 pub use open::OpenError;
 pub use passwords::PasswordChangeError;
@@ -94,6 +96,8 @@ pub struct Identity {
     pub kind: TokenKind,
     /// Unix seconds of the last password entry in this session.
     pub auth_at: i64,
+    /// 2 when the session passed a second factor, else 1 (SPEC §10).
+    pub aal: u8,
 }
 
 impl Identity {
@@ -104,6 +108,7 @@ impl Identity {
             session: session.id,
             kind: session.kind.into(),
             auth_at: session.auth_at,
+            aal: session.aal(),
         }
     }
 }
@@ -180,6 +185,7 @@ pub struct Auth {
     token_cache: token_cache::TokenCache,
     metrics: Arc<Metrics>,
     access: access::AccessIndex,
+    vault: mfa::vault::Vault,
 }
 
 impl Auth {
@@ -191,6 +197,7 @@ impl Auth {
         tokens: Tokens,
         mut hasher: Hasher,
         clock: Arc<dyn Clock>,
+        vault: mfa::vault::Vault,
     ) -> Result<Auth, StoreError> {
         let users = store.users().collect::<Result<Vec<_>, _>>()?;
         let revoked = store.load_revoked(clock.now())?;
@@ -208,6 +215,7 @@ impl Auth {
             token_cache: Default::default(),
             metrics,
             access,
+            vault,
         })
     }
 

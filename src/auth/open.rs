@@ -71,6 +71,7 @@ impl Auth {
             config.max_concurrent_hashes,
         )?
         .with_limits(config.max_hashes_per_account, config.max_queued_hashes);
-        Ok(Auth::new(config, store, tokens, hasher, clock)?)
+        let vault = super::mfa::vault::Vault::load_or_create(&data_dir)?;
+        Ok(Auth::new(config, store, tokens, hasher, clock, vault)?)
     }
 }

@@ -20,6 +20,10 @@ pub enum LoginError {
     /// seconds. Says nothing about whether the password was right.
     #[error("Too many attempts. Try again in {0}s.")]
     Throttled(i64),
+    /// The password was right and the user has a second factor: no session yet,
+    /// only this pending-login token for the second step (SPEC §10).
+    #[error("Enter your second factor.")]
+    SecondFactor(String),
     /// Not the user's fault.
     #[error(transparent)]
     Internal(#[from] InternalError),
@@ -82,6 +86,7 @@ impl Sessions<'_> {
                 session: claims.session,
                 kind,
                 auth_at: claims.auth_at,
+                aal: claims.aal,
             }),
             Admission::Ended(reason) => Check::Ended(reason),
             Admission::Unknown => Check::Rejected,
@@ -230,8 +235,18 @@ pub(super) async fn login(
             return Err(LoginError::InvalidCredentials);
         }
     };
-    auth.store.login_succeeded(&key, auth.counted_ip(client))?;
     rehash_if_needed(auth, &mut user, password).await?;
+    // The account's failures are forgotten only once the second factor passes.
+    let device_name = device.clone();
+    if let Some(token) = auth
+        .factors()
+        .begin(&user, kind, remember, device_name)
+        .await?
+    {
+        auth.store.login_half_succeeded(&key)?;
+        return Err(LoginError::SecondFactor(token));
+    }
+    auth.store.login_succeeded(&key, auth.counted_ip(client))?;
     let view = UserView::from(&user);
     let issued = auth
         .start_session(&view, kind, remember, device, client)

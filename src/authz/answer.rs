@@ -26,6 +26,8 @@ pub enum Dialect {
 pub struct Answer {
     decision: Decision,
     user: Option<Arc<UserView>>,
+    /// The session's assurance level (SPEC §10), sent as `Remote-Auth-Level`.
+    aal: Option<u8>,
     target: Target,
     login: String,
     dialect: Dialect,
@@ -40,12 +42,14 @@ impl Answer {
         config: &Config,
         dialect: Dialect,
     ) -> Answer {
+        let aal = user.0.as_ref().map(|u| u.0.aal);
         let user = user.0.map(|u| u.0.user);
         let decision = rules.decide(&target, user.as_deref());
         Answer {
             decision,
             login: login_url(config, &target),
             user,
+            aal,
             target,
             dialect,
         }
@@ -121,6 +125,8 @@ impl<'r> Responder<'r, 'static> for Answer {
                 for (name, value) in headers {
                     response.header(Header::new(name, value));
                 }
+                let level = self.aal.map(|aal| aal.to_string()).unwrap_or_default();
+                response.header(Header::new("Remote-Auth-Level", level));
                 response.ok()
             }
             (Decision::Forbid, _) => plain(Status::Forbidden, "Forbidden"),

@@ -77,7 +77,7 @@ pub async fn healthcheck() -> ExitCode {
 }
 
 /// `portcullis backup <file>`: a tar archive of a complete data dir (database copy,
-/// keys, secret key), written atomically with mode 0600.
+/// keys, secret key, the key sealing TOTP secrets), written atomically with mode 0600.
 pub async fn backup(file: PathBuf) -> ExitCode {
     finish(async {
         let config = config()?;
@@ -120,6 +120,10 @@ fn write_archive(out: &std::fs::File, data_dir: &Path, db_copy: &Path) -> Outcom
     let secret = data_dir.join("secret_key");
     if secret.is_file() {
         archive.append_path_with_name(&secret, "secret_key")?;
+    }
+    let factor_key = portcullis::auth::mfa::vault::FILE;
+    if data_dir.join(factor_key).is_file() {
+        archive.append_path_with_name(data_dir.join(factor_key), factor_key)?;
     }
     archive.into_inner()?.flush()?;
     Ok(())

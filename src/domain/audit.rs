@@ -46,6 +46,18 @@ pub enum AuditKind {
     LinkCreated,
     /// A personal access token was made (SPEC §11).
     AccessTokenCreated,
+    /// An authenticator app was confirmed (SPEC §10).
+    TotpEnabled,
+    /// The authenticator app and recovery codes were removed by their user.
+    TotpRemoved,
+    /// A new set of recovery codes replaced the old one.
+    RecoveryCodesCreated,
+    /// A recovery code was used to sign in.
+    RecoveryCodeUsed,
+    /// A second-factor code was wrong.
+    SecondFactorFailed,
+    /// An admin (or the CLI) removed every second factor of a user.
+    FactorsReset,
 }
 
 /// One audit record.

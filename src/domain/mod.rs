@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod email;
 pub mod ended;
+pub mod factors;
 pub mod guessable;
 pub mod identity;
 pub mod ids;

@@ -57,6 +57,10 @@ pub struct Session {
     /// API sessions only: the digests of the refresh-token lineage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh: Option<RefreshState>,
+    /// How the user authenticated beyond the password (SPEC §10): `otp`, `rcode`;
+    /// empty for a password alone (and in records older than second factors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
 }
 
 /// What a session's limits say at a given instant.
@@ -71,6 +75,19 @@ pub enum Liveness {
 }
 
 impl Session {
+    /// The authentication assurance level: 2 with a second factor, else 1.
+    pub fn aal(&self) -> u8 {
+        if self.amr.is_empty() { 1 } else { 2 }
+    }
+
+    /// The methods used, as the session list shows them (`pwd`, `pwd+otp`).
+    pub fn methods(&self) -> String {
+        std::iter::once("pwd")
+            .chain(self.amr.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+
     /// The idle timeout that applies to this session.
     pub fn idle_timeout(&self, normal: Duration, remember: Duration) -> Duration {
         if self.remember { remember } else { normal }
@@ -133,6 +150,7 @@ mod tests {
             rotated_at: created,
             token_exp: created,
             refresh: None,
+            amr: Vec::new(),
         }
     }
 

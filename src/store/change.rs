@@ -217,6 +217,7 @@ mod tests {
             rotated_at: 0,
             token_exp,
             refresh: None,
+            amr: Vec::new(),
         }
     }
 

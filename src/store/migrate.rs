@@ -15,6 +15,9 @@
 //! start-up so an administrator can disable it. Refusing to start instead would
 //! leave the operator no tool to resolve it (the CLI opens the same store).
 //!
+//! Schema 3 only adds trees (second factors), so going from 2 to 3 merely rebuilds
+//! the indexes once more, which changes nothing.
+//!
 //! The rebuild clears and refills the index trees and only then records the new
 //! version, so a crash half-way simply rebuilds again at the next start.
 

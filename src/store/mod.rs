@@ -1,6 +1,6 @@
 //! The embedded store (sled). Nothing outside this module knows the key layout.
 //!
-//! # Layout (schema version 2)
+//! # Layout (schema version 3)
 //!
 //! | tree | key | value |
 //! |---|---|---|
@@ -15,6 +15,8 @@
 //! | `throttle` | `acct:` normalised address · `ip:` address · `reg:` address | count (u32 BE) ‖ Unix seconds (i64 BE) |
 //! | `onetime` | SHA-256 of a setup/invite/reset token | [`OneTime`](crate::domain::onetime::OneTime) as JSON |
 //! | `access_tokens` | session id (16 bytes) | [`Grant`](crate::domain::access::Grant) as JSON: a personal access token's name, scope, generation and SHA-256 digest |
+//! | `factors` | user id (16 bytes) | [`Factors`](crate::domain::factors::Factors) as JSON: sealed TOTP secret, recovery-code digests |
+//! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
@@ -42,6 +44,11 @@
 //! kind `token` without a new version: an older build ignores the tree, and reading
 //! a `token` session fails as a corrupt record (an error, never a token let through).
 //!
+//! Schema 3 added the `factors` and `pending_logins` trees (second factors, SPEC
+//! §10); nothing is rewritten. The version is bumped all the same because a build
+//! that does not know them would let a user with a second factor in on the password
+//! alone: an older build refuses a schema-3 store instead (fail closed).
+//!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
 //! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
@@ -62,6 +69,7 @@
 mod access;
 mod audit;
 mod change;
+mod factors;
 mod lock;
 mod migrate;
 mod onetime;
@@ -81,7 +89,7 @@ pub use sweep::{Sweepable, SweptSessions};
 pub use users::InsertUserError;
 
 /// The layout this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +140,8 @@ pub struct Store {
     /// The sweeper's handles; it only ever holds them weakly.
     sweepable: Arc<Sweepable>,
     access_tokens: sled::Tree,
+    factors: sled::Tree,
+    pending_logins: sled::Tree,
     _claim: lock::DirLock,
 }
 
@@ -176,6 +186,8 @@ impl Store {
             throttle: db.open_tree("throttle")?,
             onetime: db.open_tree("onetime")?,
             access_tokens: db.open_tree("access_tokens")?,
+            factors: db.open_tree("factors")?,
+            pending_logins: db.open_tree("pending_logins")?,
             db,
             _claim: lock,
         };

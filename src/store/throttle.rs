@@ -76,6 +76,19 @@ impl Store {
         Ok(())
     }
 
+    /// A right password whose second factor is still to come: this attempt no
+    /// longer counts, but earlier failures (wrong codes among them) are kept, so
+    /// entering the password again buys no fresh guesses at the code.
+    pub fn login_half_succeeded(&self, email_key: &str) -> Result<(), StoreError> {
+        self.throttle
+            .update_and_fetch(account_key(email_key), |old| {
+                let counter = Counter::from_bytes(old?);
+                let count = counter.count.saturating_sub(1);
+                (count > 0).then(|| Counter { count, ..counter }.to_bytes().to_vec())
+            })?;
+        Ok(())
+    }
+
     /// Forgets an account's failures (its password was right, or was reset).
     pub fn clear_login_failures(&self, email_key: &str) -> Result<(), StoreError> {
         self.throttle.remove(account_key(email_key))?;

@@ -3,7 +3,8 @@
 //! Claims: `iss`, `sub` (user id), `sid` (session id), `gen` (user generation), `typ`
 //! (`browser`/`api`), `iat`, `nbf`, `exp` (RFC 3339), plus `rot` (the session's
 //! rotation counter, for copied-cookie detection) and `aat` (Unix seconds of the last
-//! password entry, for re-authentication). The footer is `{"kid":"k4.lid.…"}`. The
+//! password entry, for re-authentication) and `aal` (1, or 2 after a second factor,
+//! SPEC §10; absent in older tokens, read as 1). The footer is `{"kid":"k4.lid.…"}`. The
 //! implicit assertion `portcullis/browser` or `portcullis/api` binds the purpose: a
 //! token minted for one is not even authentic for the other.
 //!
@@ -71,6 +72,8 @@ pub struct TokenClaims {
     pub rotation: u32,
     /// `aat`.
     pub auth_at: i64,
+    /// `aal`: 1 (password) or 2 (a second factor too).
+    pub aal: u8,
 }
 
 /// The outcome of opening a token.
@@ -98,6 +101,12 @@ struct Wire {
     exp: String,
     rot: u32,
     aat: i64,
+    #[serde(default = "one")]
+    aal: u8,
+}
+
+fn one() -> u8 {
+    1
 }
 
 fn rfc3339(at: i64) -> Option<String> {
@@ -150,6 +159,7 @@ impl Tokens {
             exp: rfc3339(claims.expires_at).unwrap_or_default(),
             rot: claims.rotation,
             aat: claims.auth_at,
+            aal: claims.aal,
         };
         serde_json::to_vec(&wire).expect("claims serialise")
     }
@@ -186,6 +196,7 @@ impl Tokens {
             expires_at: unix(&wire.exp)?,
             rotation: wire.rot,
             auth_at: wire.aat,
+            aal: wire.aal,
         };
         if unix(&wire.nbf)? > now {
             return None;
@@ -218,6 +229,7 @@ mod tests {
             expires_at: issued_at + 900,
             rotation: 1,
             auth_at: issued_at,
+            aal: 1,
         }
     }
 

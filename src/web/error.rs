@@ -11,7 +11,8 @@ use rocket::response::{self, Redirect, Responder};
 use tera::Context;
 
 use crate::auth::{
-    AdminError, Auth, InternalError, LinkError, LoginError, PasswordChangeError, RegisterError,
+    AdminError, Auth, FactorError, InternalError, LinkError, LoginError, PasswordChangeError,
+    RegisterError,
 };
 use crate::domain::user::InvalidGroup;
 use crate::hashing::Busy;
@@ -106,7 +107,23 @@ impl From<LoginError> for Error {
         match e {
             LoginError::InvalidCredentials => Error::refused(Status::Unauthorized, message),
             LoginError::Throttled(wait) => Error::throttled(message, wait),
+            // The login page sends this one to the second step before it gets here.
+            LoginError::SecondFactor(_) => Error::refused(Status::Unauthorized, message),
             LoginError::Internal(e) => e.into(),
+        }
+    }
+}
+
+impl From<FactorError> for Error {
+    fn from(e: FactorError) -> Self {
+        let message = e.to_string();
+        match e {
+            FactorError::WrongCode | FactorError::NoPending => {
+                Error::refused(Status::Unauthorized, message)
+            }
+            FactorError::NotEnrolling => Error::refused(Status::Conflict, message),
+            FactorError::Throttled(wait) => Error::throttled(message, wait),
+            FactorError::Internal(e) => e.into(),
         }
     }
 }

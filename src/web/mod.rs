@@ -75,6 +75,13 @@ pub fn routes() -> Vec<Route> {
         admin::carry::carry_invite,
         admin::invite,
         admin::log::audit,
+        pages::mfa::show,
+        pages::mfa::start,
+        pages::mfa::confirm,
+        pages::mfa::remove,
+        pages::mfa::recovery_codes,
+        pages::second_factor::show,
+        pages::second_factor::submit,
         pages::doctor::page,
         pages::doctor::probe,
     ]

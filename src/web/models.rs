@@ -20,6 +20,10 @@ pub struct SessionView {
     pub last_seen_at: String,
     /// Whether it is the session of the request.
     pub current: bool,
+    /// How it was authenticated (SPEC §10): `pwd`, then `otp` or `rcode`.
+    pub amr: Vec<String>,
+    /// 1 (password) or 2 (with a second factor).
+    pub aal: u8,
 }
 
 impl SessionView {
@@ -35,6 +39,8 @@ impl SessionView {
                 created_at: rfc3339(s.created_at),
                 last_seen_at: rfc3339(s.last_seen_at),
                 current: Some(&s.id) == current,
+                amr: s.methods().split('+').map(str::to_owned).collect(),
+                aal: s.aal(),
             })
             .collect()
     }

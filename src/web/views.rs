@@ -52,6 +52,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin_audit.html",
         include_str!("../../templates/admin_audit.html"),
     ),
+    (
+        "security.html",
+        include_str!("../../templates/security.html"),
+    ),
+    (
+        "totp_enrol.html",
+        include_str!("../../templates/totp_enrol.html"),
+    ),
+    (
+        "recovery_codes.html",
+        include_str!("../../templates/recovery_codes.html"),
+    ),
+    (
+        "second_factor.html",
+        include_str!("../../templates/second_factor.html"),
+    ),
 ];
 
 /// The embedded stylesheet, served at `/static/portcullis.css`.

@@ -25,6 +25,7 @@ mod identity_migration;
 mod login;
 mod logs;
 mod metrics;
+mod mfa;
 mod notices;
 mod packaging;
 mod pages;

@@ -6,7 +6,7 @@ use rocket::response::Redirect;
 use rocket::{Either, State, get, post, uri};
 use serde::Serialize;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, LoginError};
 use crate::config::Config;
 use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
@@ -16,6 +16,8 @@ use crate::web::notice::{self, Notice, NoticeView};
 use crate::web::redirect::target_or_fallback;
 use crate::web::session::{MaybeUser, sign_in, sign_out};
 use crate::web::views::{Page, Views};
+
+use super::second_factor;
 
 /// The login form as `login.html` sees it.
 #[derive(Serialize)]
@@ -82,9 +84,15 @@ pub async fn submit(
     let outcome = async move {
         let login = login?;
         let sessions = auth.sessions();
-        let (_, issued) = sessions
-            .login(&login.email, &login.password, login.remember, &client.0)
-            .await?;
+        let attempt = sessions.login(&login.email, &login.password, login.remember, &client.0);
+        let (_, issued) = match attempt.await {
+            Err(LoginError::SecondFactor(token)) => {
+                second_factor::hold_pending(cookies, auth.config(), token);
+                let rd = login.rd.as_deref();
+                return Ok(second_factor::to_second_factor(auth.config(), rd));
+            }
+            other => other?,
+        };
         sign_in(cookies, auth, csrf, &issued);
         let target = target_or_fallback(login.rd.as_deref(), auth.config());
         Ok(Redirect::to(target))

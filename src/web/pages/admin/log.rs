@@ -72,6 +72,12 @@ fn event_name(event: &AuditEvent) -> &'static str {
         AuditKind::LinkCreated if event.user.is_some() => "Password reset link made",
         AuditKind::LinkCreated => "Invite link made",
         AuditKind::AccessTokenCreated => "Access token made",
+        AuditKind::TotpEnabled => "Authenticator app added",
+        AuditKind::TotpRemoved => "Authenticator app removed",
+        AuditKind::RecoveryCodesCreated => "New recovery codes made",
+        AuditKind::RecoveryCodeUsed => "Recovery code used",
+        AuditKind::SecondFactorFailed => "Second-factor code wrong",
+        AuditKind::FactorsReset => "Second factors reset",
     }
 }
 

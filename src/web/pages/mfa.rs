@@ -1,0 +1,181 @@
+//! `/account/security` and its forms (SPEC §10): the authenticator app (TOTP)
+//! and recovery codes. Every change needs a fresh confirmation (`FreshAuth`).
+
+use rocket::http::{CookieJar, Status};
+use rocket::{Either, FromForm, State, get, post, uri};
+use serde::Serialize;
+
+use crate::auth::Auth;
+use crate::web::client::ClientInfo;
+use crate::web::csrf::{Csrf, CsrfForm};
+use crate::web::error::Result;
+use crate::web::forms::{Answer, FormPage, NoFields, answer};
+use crate::web::fresh::FreshAuth;
+use crate::web::notice::{self, Notice, NoticeView};
+use crate::web::redirect;
+use crate::web::session::{AuthUser, set_session_cookie};
+use crate::web::views::{Page, Views};
+
+/// `POST /account/totp/confirm` (and `/login/second-factor`).
+#[derive(Debug, FromForm)]
+pub struct CodeForm {
+    pub code: String,
+}
+
+/// `security.html`'s context.
+#[derive(Serialize)]
+struct SecurityPage<'a> {
+    csrf_token: &'a str,
+    is_admin: bool,
+    totp: bool,
+    recovery_left: usize,
+    aal: u8,
+    notice: Option<NoticeView>,
+}
+
+/// `totp_enrol.html`'s context.
+#[derive(Serialize)]
+struct EnrolPage<'a> {
+    csrf_token: &'a str,
+    secret: String,
+    uri: String,
+    qr_svg: String,
+}
+
+impl FormPage for EnrolPage<'_> {
+    const TEMPLATE: &'static str = "totp_enrol.html";
+}
+
+/// `recovery_codes.html`'s context: the codes, shown this once.
+#[derive(Serialize)]
+struct CodesPage<'a> {
+    csrf_token: &'a str,
+    codes: Vec<String>,
+    said: &'a str,
+}
+
+/// What second factors the user has, with the forms to change them.
+#[get("/account/security")]
+pub fn show(
+    user: AuthUser,
+    notice: Notice,
+    csrf: Csrf,
+    auth: &State<Auth>,
+    views: &State<Views>,
+) -> Result<Page> {
+    let me = &user.0;
+    let factors = auth.factors().of(&me.user.id)?;
+    let page = SecurityPage {
+        csrf_token: csrf.token(),
+        is_admin: me.user.is_admin(),
+        totp: factors.totp.is_some(),
+        recovery_left: factors.recovery.len(),
+        aal: me.aal,
+        notice: notice.0,
+    };
+    Ok(views.render(Status::Ok, "security.html", &page))
+}
+
+/// Starts enrolling an authenticator app: the QR code, URI and secret, and the
+/// form for the first code.
+#[post("/account/totp", data = "<form>")]
+pub async fn start(
+    form: CsrfForm<'_, NoFields>,
+    user: FreshAuth,
+    auth: &State<Auth>,
+    views: &State<Views>,
+) -> Result<Page> {
+    let enrolment = auth.factors().start_totp(&(user.0).0).await?;
+    let page = EnrolPage {
+        csrf_token: form.csrf.token(),
+        secret: enrolment.secret,
+        uri: enrolment.uri,
+        qr_svg: enrolment.qr_svg,
+    };
+    Ok(page.show(views))
+}
+
+/// Confirms the app with one code; a first factor also gets its recovery codes,
+/// shown once.
+#[post("/account/totp/confirm", data = "<form>")]
+pub async fn confirm(
+    form: CsrfForm<'_, CodeForm>,
+    user: FreshAuth,
+    client: ClientInfo,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+    views: &State<Views>,
+) -> Answer {
+    let me = &(user.0).0;
+    let code = form.value().map(|f| f.code.clone());
+    let outcome = async { Ok(auth.factors().confirm_totp(me, &code?, &client.0).await?) }.await;
+    let said = "Authenticator app added. Sign-ins now ask for a code.";
+    match outcome {
+        Ok(Some(codes)) => {
+            let page = CodesPage {
+                csrf_token: form.csrf.token(),
+                codes,
+                said,
+            };
+            Ok(Either::Right(views.render(
+                Status::Ok,
+                "recovery_codes.html",
+                &page,
+            )))
+        }
+        Ok(None) => {
+            notice::done(cookies, auth.config(), said);
+            Ok(Either::Left(redirect(auth.config(), uri!(show))))
+        }
+        Err(error) => {
+            let enrolment = auth.factors().enrolment(me)?;
+            let enrolment = enrolment.ok_or(crate::auth::FactorError::NotEnrolling)?;
+            let page = || {
+                Ok(EnrolPage {
+                    csrf_token: form.csrf.token(),
+                    secret: enrolment.secret,
+                    uri: enrolment.uri,
+                    qr_svg: enrolment.qr_svg,
+                })
+            };
+            answer(views, Err(error), page)
+        }
+    }
+}
+
+/// Removes the app and the recovery codes; the other devices are signed out.
+#[post("/account/totp/remove", data = "<_form>")]
+pub async fn remove(
+    _form: CsrfForm<'_, NoFields>,
+    user: FreshAuth,
+    client: ClientInfo,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Result<rocket::response::Redirect> {
+    let issued = auth.factors().remove_totp(&(user.0).0, &client.0).await?;
+    set_session_cookie(cookies, auth.config(), &issued, auth.now());
+    let said = "Authenticator app and recovery codes removed; your other devices were signed out.";
+    notice::done(cookies, auth.config(), said);
+    Ok(redirect(auth.config(), uri!(show)))
+}
+
+/// Replaces every recovery code and shows the new ones once.
+#[post("/account/recovery-codes", data = "<form>")]
+pub async fn recovery_codes(
+    form: CsrfForm<'_, NoFields>,
+    user: FreshAuth,
+    client: ClientInfo,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+    views: &State<Views>,
+) -> Result<Page> {
+    let me = &(user.0).0;
+    let (codes, issued) = auth.factors().regenerate_recovery(me, &client.0).await?;
+    set_session_cookie(cookies, auth.config(), &issued, auth.now());
+    let page = CodesPage {
+        csrf_token: form.csrf.token(),
+        codes,
+        said: "New recovery codes made; the old ones no longer work and your other devices were signed out.",
+    };
+    Ok(views.render(Status::Ok, "recovery_codes.html", &page))
+}
