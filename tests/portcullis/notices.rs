@@ -203,3 +203,21 @@ fn a_session_that_expired_says_so_on_the_login_page() {
         Some("You were signed out: session expired. Sign in again to go on.")
     );
 }
+
+#[test]
+fn a_copied_cookie_detected_is_the_reason_the_owner_is_given() {
+    let app = TestApp::spawn();
+    let mut owner = registered(&app, "alice@example.com");
+    let mut thief = app.browser();
+    thief.cookies = owner.cookies.clone();
+    // The owner's next request renews the session; the copy then holds a spent token.
+    app.advance(std::time::Duration::from_secs(16 * 60));
+    assert_eq!(owner.get("/account").status, Status::Ok);
+    app.advance(std::time::Duration::from_secs(60));
+    assert_eq!(thief.get("/account").status, Status::SeeOther);
+
+    assert_eq!(owner.get("/account").status, Status::SeeOther);
+    let login = owner.get("/login");
+    let said = notice(&login.body).expect("a reason");
+    assert!(said.contains("copied cookie detected"), "{said}");
+}
