@@ -40,4 +40,6 @@ pick admin admin-invite-copied desktop-dark invite-desktop-dark
 pick admin bob-invite-accept desktop-light invite-accept-desktop-light
 pick admin bob-new-laptop-reset phone-dark reset-phone-dark
 pick admin admin-audit desktop-light audit-desktop-light
+pick second-factor root-totp-enrol desktop-light totp-enrol-desktop-light
+pick second-factor root-recovery-codes phone-light recovery-codes-phone-light
 du -sh "$to"

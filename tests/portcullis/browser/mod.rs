@@ -16,3 +16,4 @@ mod shots;
 mod accounts;
 mod admin;
 mod look;
+mod second_factor;
