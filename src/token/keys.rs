@@ -174,21 +174,26 @@ fn key_files(dir: &Path) -> Result<Vec<(u32, PathBuf)>, KeyError> {
 }
 
 fn write_new_key(dir: &Path, number: u32) -> Result<SymmetricKey<V4>, KeyError> {
+    write_key_file(&dir.join(format!("{number:04}.paserk")))
+}
+
+/// Generates a v4.local key and writes it to `path` as PASERK, mode 0600, synced;
+/// fails rather than overwrite an existing file.
+pub(crate) fn write_key_file(path: &Path) -> Result<SymmetricKey<V4>, KeyError> {
     let secret = SymmetricKey::<V4>::generate().map_err(|e| KeyError::Generate(e.to_string()))?;
     let mut paserk = String::new();
     secret
         .fmt(&mut paserk)
         .map_err(|e| KeyError::Generate(e.to_string()))?;
-    let path = dir.join(format!("{number:04}.paserk"));
     let io = |source| KeyError::Io {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     };
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&path)
+        .open(path)
         .map_err(io)?;
     writeln!(file, "{paserk}").map_err(io)?;
     file.sync_all().map_err(io)?;

@@ -12,7 +12,7 @@
 //! the clock in Rocket state, so an expired-but-authentic token can still slide the
 //! session forward and tests can move time.
 
-mod keys;
+pub(crate) mod keys;
 
 use pasetors::Local;
 use pasetors::token::UntrustedToken;

@@ -4,13 +4,10 @@
 //! its user, so a sealed secret copied onto another account does not open.
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use pasetors::Local;
-use pasetors::keys::{Generate, SymmetricKey};
-use pasetors::paserk::FormatAsPaserk;
+use pasetors::keys::SymmetricKey;
 use pasetors::token::UntrustedToken;
 use pasetors::version4::{LocalToken, V4};
 
@@ -36,20 +33,7 @@ impl Vault {
                 .map(Vault)
                 .map_err(|_| KeyError::Malformed(path.clone())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = SymmetricKey::<V4>::generate()
-                    .map_err(|e| KeyError::Generate(e.to_string()))?;
-                let mut paserk = String::new();
-                key.fmt(&mut paserk)
-                    .map_err(|e| KeyError::Generate(e.to_string()))?;
-                let mut file = fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .map_err(io)?;
-                writeln!(file, "{paserk}").map_err(io)?;
-                file.sync_all().map_err(io)?;
-                Ok(Vault(key))
+                crate::token::keys::write_key_file(&path).map(Vault)
             }
             Err(e) => Err(io(e)),
         }
