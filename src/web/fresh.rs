@@ -65,6 +65,9 @@ impl Sentinel for FreshAuth {
 #[catch(428)]
 pub fn stale(request: &Request<'_>) -> Redirect {
     let auth = request.rocket().state::<Auth>();
+    if let Some(enrol) = auth.and_then(|auth| super::enrol::redirect(request, auth)) {
+        return enrol;
+    }
     let base = auth
         .map(|auth| auth.config().base_path().to_owned())
         .unwrap_or_default();

@@ -31,6 +31,8 @@ struct SecurityPage<'a> {
     recovery_left: usize,
     aal: u8,
     notice: Option<NoticeView>,
+    /// A second factor is required of this user and they have none yet.
+    must_enrol: bool,
 }
 
 /// `totp_enrol.html`'s context.
@@ -72,6 +74,7 @@ pub fn show(
         recovery_left: factors.recovery.len(),
         aal: me.aal,
         notice: notice.0,
+        must_enrol: auth.factors().must_enrol(me),
     };
     Ok(views.render(Status::Ok, "security.html", &page))
 }
@@ -108,7 +111,14 @@ pub async fn confirm(
 ) -> Answer {
     let me = &(user.0).0;
     let code = form.value().map(|f| f.code.clone());
-    let outcome = async { Ok(auth.factors().confirm_totp(me, &code?, &client.0).await?) }.await;
+    let outcome = async {
+        let codes = auth.factors().confirm_totp(me, &code?, &client.0).await?;
+        // The code just entered proves the factor in this session too.
+        let issued = auth.factors().enrolled(me, "otp").await?;
+        set_session_cookie(cookies, auth.config(), &issued, auth.now());
+        Ok(codes)
+    }
+    .await;
     let said = "Authenticator app added. Sign-ins now ask for a code.";
     match outcome {
         Ok(Some(codes)) => {
