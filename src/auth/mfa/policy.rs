@@ -5,7 +5,7 @@
 //! which is what a forward-auth rule's `max_auth_age` measures for `two_factor`.
 
 use super::{FactorError, FactorsOf};
-use crate::auth::attempts::{PasswordCheck, account_key};
+use crate::auth::attempts::account_key;
 use crate::auth::{Client, Identity, InternalError, Issued, LoginError, UserView};
 use crate::config::SecondFactor;
 use crate::domain::audit::AuditKind;
@@ -95,10 +95,11 @@ impl FactorsOf<'_> {
 
     /// Confirms the password, and for a user with a second factor `code` too, for
     /// sensitive actions (`FreshAuth`): on success both times move to now and a
-    /// token carrying them is returned; `Ok(None)` when either is wrong. The code
-    /// is counted against the account before anything is checked, and checked
-    /// before the password (without being spent), so a right password never
-    /// resets the count of wrong codes and a wrong password spends no code.
+    /// token carrying them is returned; `Ok(None)` when either is wrong. The pair
+    /// is one attempt against the account's back-off, counted before anything is
+    /// checked and forgotten only when both are right, so a right password never
+    /// buys fresh guesses at the code; the code is checked first without being
+    /// spent, so a wrong password spends no code.
     pub async fn reauthenticate(
         self,
         me: &Identity,
@@ -121,6 +122,8 @@ impl FactorsOf<'_> {
         let now = auth.clock.now();
         let key = account_key(&user);
         let store = |e: StoreError| LoginError::from(InternalError::from(e));
+        // One attempt, counted once, before either is checked.
+        let permit = auth.admit_hash(&key)?;
         if let Err(wait) = auth
             .store
             .reserve_password_check(&key, now)
@@ -135,29 +138,25 @@ impl FactorsOf<'_> {
             return Err(LoginError::Throttled(wait));
         }
         let code = code.unwrap_or_default();
-        if !self.would_pass(&user, code, now).map_err(store)? {
+        let phc = Some(user.password_hash.as_str());
+        let kind = if !self.would_pass(&user, code, now).map_err(store)? {
+            Some(AuditKind::SecondFactorFailed)
+        } else if !auth.hasher.verify(permit, password, phc).await {
+            Some(AuditKind::ReauthFailed)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            // The failure counted above is security state: durable before answered.
             auth.store.flush().await.map_err(store)?;
-            let kind = AuditKind::SecondFactorFailed;
             auth.audit(kind, Some(user.id), Some(me.session), client);
             return Ok(None);
-        }
-        match auth.check_password(&user, password, client).await? {
-            PasswordCheck::Right => {}
-            PasswordCheck::Throttled(wait) => return Err(LoginError::Throttled(wait)),
-            PasswordCheck::Wrong => {
-                auth.audit(
-                    AuditKind::ReauthFailed,
-                    Some(user.id),
-                    Some(me.session),
-                    client,
-                );
-                return Ok(None);
-            }
         }
         // Checked above; of two concurrent uses of one code, one spends it.
         let Some(method) = self.spend(&user, code, now).map_err(store)? else {
             return Ok(None);
         };
+        auth.store.clear_login_failures(&key).map_err(store)?;
         let issued = self.proven(session, &user, method, true).await;
         let issued = issued.map_err(|e| match e {
             FactorError::Internal(e) => LoginError::Internal(e),

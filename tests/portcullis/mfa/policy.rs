@@ -1,0 +1,311 @@
+//! Who must have a second factor, and proving it again (SPEC §10): enrol before
+//! anything else under `second_factor`/`second_factor_groups`, a re-authentication
+//! that asks for the code, the step-up of a session without a factor, and the
+//! administrator's and command line's reset.
+
+use std::time::Duration;
+
+use portcullis::auth::Client;
+use portcullis::authz::rules::Rules;
+use portcullis::config::Config;
+use portcullis::domain::audit::AuditKind;
+use portcullis::domain::{Email, UserId};
+use rocket::figment::value::Value;
+use rocket::http::Status;
+use serde_json::json;
+
+use super::{code_now, enrolled, past_password};
+use crate::api::{Api, assert_error};
+use crate::helpers::{Browser, PASSWORD, TestApp, between, block_on, first_admin, registered};
+
+pub fn user_id(app: &TestApp, email: &str) -> UserId {
+    let email = Email::parse(email).unwrap();
+    app.auth().accounts().by_email(&email).unwrap().unwrap().id
+}
+
+/// Puts `email` in `groups` (which signs them out) and signs them in again.
+fn in_groups<'a>(app: &'a TestApp, email: &str, groups: &[&str]) -> Browser<'a> {
+    let groups = groups.iter().map(|g| g.to_string()).collect();
+    let id = user_id(app, email);
+    block_on(
+        app.auth()
+            .accounts()
+            .set_groups(&id, groups, &Client::default()),
+    )
+    .unwrap();
+    let mut browser = app.browser();
+    assert_eq!(browser.login(email, PASSWORD).status, Status::SeeOther);
+    browser
+}
+
+fn staff_must_enrol() -> TestApp {
+    let groups = Value::serialize(json!(["staff"])).unwrap();
+    TestApp::spawn_with(&[("second_factor_groups", groups)])
+}
+
+/// Enrols an authenticator app in `browser`; returns the secret.
+pub fn enrol(app: &TestApp, browser: &mut Browser<'_>) -> String {
+    let page = browser.post_form("/account/totp", &[]);
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+    let secret = between(&page.body, "id=\"totp-secret\">", "<").unwrap();
+    let secret = secret.to_owned();
+    let done = browser.post_form(
+        "/account/totp/confirm",
+        &[("code", &code_now(app, &secret))],
+    );
+    assert_eq!(done.status, Status::Ok, "{}", done.body);
+    app.advance(Duration::from_secs(30));
+    secret
+}
+
+#[test]
+fn a_member_of_a_required_group_without_a_factor_enrols_before_any_other_page() {
+    let app = staff_must_enrol();
+    registered(&app, "alice@example.com");
+    registered(&app, "bob@example.com");
+    let mut alice = in_groups(&app, "alice@example.com", &["staff"]);
+    let mut bob = in_groups(&app, "bob@example.com", &["wiki"]);
+
+    for page in ["/account", "/account/tokens", "/account/password", "/"] {
+        let mut reply = alice.get(page);
+        if page == "/" {
+            reply = alice.get(reply.location().unwrap());
+        }
+        assert_eq!(reply.status, Status::SeeOther, "{page}");
+        assert_eq!(reply.location(), Some("/account/security"), "{page}");
+    }
+    let security = alice.get("/account/security");
+    assert_eq!(security.status, Status::Ok);
+    assert!(
+        security.body.contains("id=\"must-enrol\""),
+        "{}",
+        security.body
+    );
+    assert_eq!(bob.get("/account").status, Status::Ok, "not in the group");
+
+    enrol(&app, &mut alice);
+    assert_eq!(
+        alice.get("/account").status,
+        Status::Ok,
+        "enrolled: free to go"
+    );
+    let security = alice.get("/account/security");
+    assert!(!security.body.contains("id=\"must-enrol\""));
+}
+
+#[test]
+fn second_factor_required_applies_to_everyone_and_to_the_api() {
+    let app = TestApp::spawn_with(&[("second_factor", "required".into())]);
+    let mut alice = registered(&app, "alice@example.com");
+    assert_eq!(alice.get("/account").location(), Some("/account/security"));
+    let posted = alice.post_form("/account/sessions/revoke-others", &[]);
+    assert_eq!(posted.location(), Some("/account/security"), "forms too");
+    assert_eq!(
+        alice.logout().location(),
+        Some("/login"),
+        "signing out works"
+    );
+
+    let api = Api::new(&app);
+    let pair = api.signed_up("bob@example.com");
+    assert_error(
+        &api.me(&pair.access),
+        403,
+        "second_factor_enrolment_required",
+    );
+}
+
+fn settings(key: &str, value: Value) -> rocket::figment::Figment {
+    let mut dict = rocket::figment::value::Dict::new();
+    dict.insert(key.into(), value);
+    crate::helpers::figment(&dict)
+}
+
+fn rule_error(rules: serde_json::Value) -> String {
+    let figment = settings("access_rules", Value::serialize(rules).unwrap());
+    let config = Config::from_figment(&figment).expect("the table itself is fine");
+    Rules::compile(config.default_policy, &config.access_rules)
+        .expect_err("the rule is refused")
+        .to_string()
+}
+
+#[test]
+fn bad_second_factor_settings_are_refused_by_name() {
+    let refused = Config::from_figment(&settings("second_factor", "sometimes".into()));
+    let message = refused.expect_err("refused").to_string();
+    assert!(message.contains("second_factor"), "{message}");
+    let message = rule_error(json!([{"domain": "a.example.com", "policy": "allow",
+                                     "max_auth_age": "1h"}]));
+    assert!(message.contains("max_auth_age"), "{message}");
+    let soon = json!([{"domain": "a.example.com", "policy": "two_factor", "max_auth_age": "soon"}]);
+    let figment = settings("access_rules", Value::serialize(soon).unwrap());
+    let message = Config::from_figment(&figment)
+        .expect_err("refused")
+        .to_string();
+    assert!(message.contains("access_rules"), "{message}");
+}
+
+#[test]
+fn re_authentication_of_a_user_with_a_factor_asks_for_the_code() {
+    let app = TestApp::spawn();
+    let mut alice = enrolled(&app, "alice@example.com");
+    app.advance(Duration::from_secs(11 * 60));
+    let stale = alice.browser.post_form("/account/recovery-codes", &[]);
+    assert!(stale.location().unwrap().starts_with("/reauth?rd="));
+    let form = alice.browser.get("/reauth?rd=/account/security");
+    assert!(form.body.contains("name=\"code\""), "{}", form.body);
+
+    let rd = ("rd", "/account/security");
+    let password_only = alice
+        .browser
+        .post_form("/reauth", &[("password", PASSWORD), rd]);
+    assert_eq!(password_only.status, Status::Unauthorized);
+    let wrong = [("password", PASSWORD), ("code", "000000"), rd];
+    assert_eq!(
+        alice.browser.post_form("/reauth", &wrong).status,
+        Status::Unauthorized
+    );
+    let code = code_now(&app, &alice.secret);
+    let wrong_password = [
+        ("password", "not the password"),
+        ("code", code.as_str()),
+        rd,
+    ];
+    assert_eq!(
+        alice.browser.post_form("/reauth", &wrong_password).status,
+        Status::Unauthorized
+    );
+    let right = [("password", PASSWORD), ("code", code.as_str()), rd];
+    let done = alice.browser.post_form("/reauth", &right);
+    assert_eq!(done.status, Status::SeeOther, "{}", done.body);
+    assert_eq!(done.location(), Some("/account/security"));
+    let page = alice.browser.post_form("/account/recovery-codes", &[]);
+    assert_eq!(page.status, Status::Ok, "fresh now");
+
+    app.advance(Duration::from_secs(11 * 60));
+    let recovery = [
+        ("password", PASSWORD),
+        ("code", alice.recovery[0].as_str()),
+        rd,
+    ];
+    assert_eq!(
+        alice.browser.post_form("/reauth", &recovery).status,
+        Status::Unauthorized,
+        "the codes were just replaced"
+    );
+    let events = app.auth().store().audit_events(0, 100, None).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == AuditKind::SecondFactorFailed)
+    );
+}
+
+#[test]
+fn wrong_codes_at_re_authentication_are_throttled_even_with_the_right_password() {
+    let app = TestApp::spawn();
+    let mut alice = enrolled(&app, "alice@example.com");
+    app.advance(Duration::from_secs(11 * 60));
+    let wrong = [("password", PASSWORD), ("code", "000000")];
+    let statuses: Vec<Status> = (0..8)
+        .map(|_| alice.browser.post_form("/reauth", &wrong).status)
+        .collect();
+    assert!(statuses.contains(&Status::TooManyRequests), "{statuses:?}");
+}
+
+#[test]
+fn a_session_without_the_factor_steps_up_on_the_second_factor_page() {
+    let app = TestApp::spawn();
+    let mut before = registered(&app, "alice@example.com");
+    let mut phone = app.browser();
+    phone.login("alice@example.com", PASSWORD);
+    let secret = enrol(&app, &mut before);
+
+    let rd = "/account/security";
+    let form = phone.get("/login/second-factor?rd=%2Faccount%2Fsecurity");
+    assert_eq!(form.status, Status::Ok, "{}", form.body);
+    assert!(form.body.contains("This page needs your second factor"));
+    let wrong = phone.post_form("/login/second-factor", &[("code", "000000"), ("rd", rd)]);
+    assert_eq!(wrong.status, Status::Unauthorized);
+    let code = code_now(&app, &secret);
+    let done = phone.post_form("/login/second-factor", &[("code", &code), ("rd", rd)]);
+    assert_eq!(done.status, Status::SeeOther, "{}", done.body);
+    assert_eq!(done.location(), Some(rd));
+    let again = phone.get("/login/second-factor?rd=%2Faccount%2Fsecurity");
+    assert_eq!(again.location(), Some(rd), "already proven: straight back");
+    assert!(phone.get("/account").body.contains("2FA"));
+}
+
+#[test]
+fn removing_or_regenerating_ends_the_other_sessions_and_keeps_this_one() {
+    let app = TestApp::spawn();
+    let mut alice = enrolled(&app, "alice@example.com");
+    let mut other = past_password(&app, "alice@example.com");
+    other.post_form(
+        "/login/second-factor",
+        &[("code", &code_now(&app, &alice.secret))],
+    );
+    assert_eq!(other.get("/account").status, Status::Ok);
+
+    let page = alice.browser.post_form("/account/recovery-codes", &[]);
+    assert_eq!(page.status, Status::Ok);
+    assert_eq!(alice.browser.get("/account").status, Status::Ok);
+    assert_eq!(other.get("/account").status, Status::SeeOther);
+}
+
+#[test]
+fn an_admin_resets_the_second_factors_after_re_authenticating_and_every_session_ends() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    let mut alice = enrolled(&app, "alice@example.com");
+    let id = user_id(&app, "alice@example.com");
+    let page = format!("/admin/users/{id}");
+    let shown = admin.get(&page);
+    assert!(shown.body.contains(&format!("{page}/reset-factors")));
+
+    app.advance(Duration::from_secs(11 * 60));
+    let action = format!("{page}/reset-factors");
+    let stale = admin.post_form(&action, &[]);
+    let reauth = stale.location().unwrap().to_owned();
+    assert!(reauth.starts_with("/reauth?rd="), "{reauth}");
+    let asked = admin.get(&reauth);
+    assert!(
+        asked
+            .body
+            .contains("reset the second factors of alice@example.com"),
+        "{}",
+        asked.body
+    );
+    let done = admin.post_form("/reauth", &[("password", PASSWORD), ("rd", &page)]);
+    assert_eq!(done.location(), Some(page.as_str()), "{}", done.body);
+    let notice = admin.get(&page);
+    assert!(
+        notice.body.contains("Second factors reset"),
+        "{}",
+        notice.body
+    );
+
+    assert_eq!(alice.browser.get("/account").status, Status::SeeOther);
+    let login = app.browser().login("alice@example.com", PASSWORD);
+    assert_eq!(login.location(), Some("/account"), "the password is enough");
+    let events = app.auth().store().audit_events(0, 100, None).unwrap();
+    assert!(events.iter().any(|e| e.kind == AuditKind::FactorsReset));
+}
+
+#[test]
+fn expired_pending_logins_are_swept_and_counted() {
+    let app = TestApp::spawn();
+    enrolled(&app, "alice@example.com");
+    past_password(&app, "alice@example.com");
+    past_password(&app, "alice@example.com");
+    let fresh = app.auth().sweeper().run_once().unwrap().unwrap();
+    assert_eq!(fresh.pending_logins, 0, "still within their five minutes");
+    app.advance(Duration::from_secs(6 * 60));
+    let report = app.auth().sweeper().run_once().unwrap().unwrap();
+    assert_eq!(report.pending_logins, 2, "{report:?}");
+    let metrics = crate::metrics::scrape(&app);
+    assert!(
+        metrics.contains("portcullis_swept_total{kind=\"pending_logins\"} 2"),
+        "{metrics}"
+    );
+}
