@@ -516,4 +516,41 @@ mod tests {
             assert!(message.contains(needle), "{message}");
         }
     }
+
+    #[test]
+    fn two_factor_and_max_auth_age_judge_how_the_session_was_proven() {
+        let hour = Some(std::time::Duration::from_secs(3600));
+        let mut vault = rule("app.example.com", &["^/vault"], Policy::TwoFactor);
+        vault.max_auth_age = hour;
+        let mut billing = rule("app.example.com", &["^/billing"], Policy::Authenticated);
+        billing.max_auth_age = hour;
+        let rules = Rules::compile(Policy::TwoFactor, &[vault, billing]).unwrap();
+        let alice = user(&[]);
+        let decide = |path: &str, aal, auth_age, factor_age| {
+            let proof = Proof {
+                aal,
+                auth_age,
+                factor_age,
+            };
+            let target = target(&format!("https://app.example.com{path}"), "GET");
+            rules.decide_with(&target, Some(&alice), proof)
+        };
+        assert_eq!(decide("/vault", 1, 0, 0), Decision::SecondFactor);
+        assert_eq!(decide("/vault", 2, 0, 0), Decision::Allow);
+        assert_eq!(
+            decide("/vault", 2, 0, 3601),
+            Decision::StepUp,
+            "the factor's age"
+        );
+        assert_eq!(decide("/vault", 2, 7200, 60), Decision::Allow);
+        assert_eq!(decide("/billing", 1, 3600, 0), Decision::Allow);
+        assert_eq!(decide("/billing", 1, 3601, 0), Decision::StepUp);
+        assert_eq!(
+            decide("/other", 1, 0, 0),
+            Decision::SecondFactor,
+            "the default"
+        );
+        let anonymous = rules.decide(&target("https://app.example.com/vault", "GET"), None);
+        assert_eq!(anonymous, Decision::Login);
+    }
 }

@@ -309,3 +309,37 @@ fn expired_pending_logins_are_swept_and_counted() {
         "{metrics}"
     );
 }
+
+#[test]
+fn reset_factors_from_the_command_line_removes_them_and_ends_every_session() {
+    use crate::cli::{portcullis, text};
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let data = dir.path().join("data").display().to_string();
+    let server = || TestApp::spawn_in(dir.clone(), &[("data_dir", data.clone().into())]);
+    let cookie = {
+        let app = server();
+        let alice = enrolled(&app, "alice@example.com");
+        alice.browser.session_cookie().unwrap()
+    };
+    let out = portcullis(
+        dir.path(),
+        &["user", "reset-factors", "ALICE@example.com"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("second factors"), "{}", text(&out));
+    let unknown = portcullis(
+        dir.path(),
+        &["user", "reset-factors", "bob@example.com"],
+        None,
+    );
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).contains("no account"), "{}", text(&unknown));
+
+    let app = server();
+    let mut browser = app.browser();
+    browser.cookies.insert("portcullis".into(), cookie);
+    assert_eq!(browser.get("/account").status, Status::SeeOther);
+    let login = app.browser().login("alice@example.com", PASSWORD);
+    assert_eq!(login.location(), Some("/account"), "the password is enough");
+}
