@@ -5,6 +5,7 @@
 //! (the host app's too) sends them to `/account/security`.
 
 use rocket::Request;
+use rocket::http::Method;
 use rocket::response::Redirect;
 
 use crate::auth::{Auth, Identity};
@@ -46,10 +47,21 @@ pub fn stopped(request: &Request<'_>, auth: &Auth, me: &Identity) -> bool {
     true
 }
 
-/// Where the catcher sends a request [`stopped`] for enrolment, if it was.
+/// Where the catcher sends a request [`stopped`] for enrolment, if it was: to
+/// `/account/security`, with the way back for a page (not for a form: its
+/// submission is not kept).
 pub fn redirect(request: &Request<'_>, auth: &Auth) -> Option<Redirect> {
-    request
-        .local_cache(|| EnrolFirst(false))
-        .0
-        .then(|| Redirect::to(auth.config().at("/account/security")))
+    if !request.local_cache(|| EnrolFirst(false)).0 {
+        return None;
+    }
+    let security = auth.config().at("/account/security");
+    let back = request.uri().to_string();
+    let home = [auth.config().at("/account"), auth.config().at("/")];
+    if request.method() != Method::Get || home.contains(&back) {
+        return Some(Redirect::to(security));
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("rd", &back)
+        .finish();
+    Some(Redirect::to(format!("{security}?{query}")))
 }

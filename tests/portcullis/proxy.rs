@@ -224,15 +224,25 @@ fn two_factor_scenario(port: u16, portal: &Portal) {
     assert_eq!(sent.location(), Some(enrol.as_str()));
 
     let security = format!("{auth}/account/security");
-    let started = alice.post_form(&security, &format!("{auth}/account/totp"), &[]);
+    let back = [("rd", vault.as_str())];
+    let started = alice.post_form(&enrol, &format!("{auth}/account/totp"), &back);
     assert_eq!(started.status, 200, "{started:?}");
     let marker = "id=\"totp-secret\">";
     let at = started.body.find(marker).expect("the secret") + marker.len();
     let secret = started.body[at..].split('<').next().unwrap().to_owned();
     let code = portcullis::auth::mfa::code_at(&secret, portal.clock.now()).unwrap();
     let confirm = format!("{auth}/account/totp/confirm");
-    let done = alice.post_form(&security, &confirm, &[("code", &code)]);
+    let done = alice.post_form(&security, &confirm, &[("code", &code), back[0]]);
     assert_eq!(done.status, 200, "{done:?}");
+    let onward = format!(
+        "href=\"{}\">I have saved them",
+        vault.replace('/', "&#x2F;")
+    );
+    assert!(
+        done.body.contains(&onward),
+        "back to the app: {}",
+        done.body
+    );
     let page = alice.get(&vault, &[]);
     assert_eq!(page.status, 200, "{page:?}");
     assert_eq!(page.seen("remote-auth-level"), "2", "{}", page.body);

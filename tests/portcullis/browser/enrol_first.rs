@@ -54,7 +54,10 @@ fn browser_a_member_of_a_required_group_enrols_first_and_confirms_with_a_code() 
         carol
             .visit("/account/tokens", "tokens-before-enrolment")
             .await;
-        assert_eq!(carol.path().await, "/account/security");
+        assert_eq!(
+            carol.path().await,
+            "/account/security?rd=%2Faccount%2Ftokens"
+        );
 
         // She sets up the app, and the account page opens.
         carol
@@ -70,7 +73,9 @@ fn browser_a_member_of_a_required_group_enrols_first_and_confirms_with_a_code() 
             )
             .await;
         let codes: Vec<String> = serde_json::from_value(codes).expect("a list of codes");
-        carol.follow("I have saved them", "security-enrolled").await;
+        carol.follow("I have saved them", "tokens-enrolled").await;
+        assert_eq!(carol.path().await, "/account/tokens", "where she was going");
+        carol.visit("/account/security", "security-enrolled").await;
         carol.does_not_see("needs a second factor").await;
         carol.visit("/account", "account-enrolled").await;
         assert_eq!(carol.path().await, "/account");

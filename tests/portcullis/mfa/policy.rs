@@ -66,15 +66,25 @@ fn a_member_of_a_required_group_without_a_factor_enrols_before_any_other_page() 
     let mut alice = in_groups(&app, "alice@example.com", &["staff"]);
     let mut bob = in_groups(&app, "bob@example.com", &["wiki"]);
 
-    for page in ["/account", "/account/tokens", "/account/password", "/"] {
-        let mut reply = alice.get(page);
-        if page == "/" {
-            reply = alice.get(reply.location().unwrap());
-        }
+    for (page, sent) in [
+        ("/account", "/account/security"),
+        (
+            "/account/tokens",
+            "/account/security?rd=%2Faccount%2Ftokens",
+        ),
+        (
+            "/account/password",
+            "/account/security?rd=%2Faccount%2Fpassword",
+        ),
+    ] {
+        let reply = alice.get(page);
         assert_eq!(reply.status, Status::SeeOther, "{page}");
-        assert_eq!(reply.location(), Some("/account/security"), "{page}");
+        assert_eq!(reply.location(), Some(sent), "{page}");
     }
-    let security = alice.get("/account/security");
+    let home = alice.get("/");
+    let home = alice.get(home.location().unwrap());
+    assert_eq!(home.location(), Some("/account/security"));
+    let security = alice.get("/account/security?rd=%2Faccount%2Ftokens");
     assert_eq!(security.status, Status::Ok);
     assert!(
         security.body.contains("id=\"must-enrol\""),
@@ -83,12 +93,32 @@ fn a_member_of_a_required_group_without_a_factor_enrols_before_any_other_page() 
     );
     assert_eq!(bob.get("/account").status, Status::Ok, "not in the group");
 
-    enrol(&app, &mut alice);
+    // The way back is kept through the enrolment.
+    let rd = ("rd", "/account/tokens");
+    let page = alice.post_form("/account/totp", &[rd]);
+    assert!(
+        page.body
+            .contains("name=\"rd\" value=\"&#x2F;account&#x2F;tokens\"")
+    );
+    let secret = between(&page.body, "id=\"totp-secret\">", "<")
+        .unwrap()
+        .to_owned();
+    let code = code_now(&app, &secret);
+    let codes = alice.post_form("/account/totp/confirm", &[("code", &code), rd]);
+    assert_eq!(codes.status, Status::Ok, "{}", codes.body);
+    assert!(
+        codes
+            .body
+            .contains("href=\"&#x2F;account&#x2F;tokens\">I have saved them"),
+        "{}",
+        codes.body
+    );
     assert_eq!(
-        alice.get("/account").status,
+        alice.get("/account/tokens").status,
         Status::Ok,
         "enrolled: free to go"
     );
+    assert_eq!(alice.get("/account").status, Status::Ok);
     let security = alice.get("/account/security");
     assert!(!security.body.contains("id=\"must-enrol\""));
 }
