@@ -102,6 +102,15 @@ fn page_of_action(path: &str) -> String {
     if path.starts_with("/admin/") {
         return "/admin".to_owned();
     }
+    // The second-factor forms live on `/account/security` (SPEC §10).
+    let factors = [
+        "/account/totp",
+        "/account/recovery-codes",
+        "/account/passkeys",
+    ];
+    if factors.iter().any(|f| path.starts_with(f)) {
+        return "/account/security".to_owned();
+    }
     path.to_owned()
 }
 
@@ -120,6 +129,11 @@ mod tests {
             "/admin/users/abc"
         );
         assert_eq!(page_of_action("/admin/invites"), "/admin");
+        assert_eq!(page_of_action("/account/totp/remove"), "/account/security");
+        assert_eq!(
+            page_of_action("/account/recovery-codes"),
+            "/account/security"
+        );
         assert_eq!(page_of_action("/account/password"), "/account/password");
     }
 }

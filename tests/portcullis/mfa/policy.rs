@@ -181,7 +181,8 @@ fn re_authentication_of_a_user_with_a_factor_asks_for_the_code() {
     let mut alice = enrolled(&app, "alice@example.com");
     app.advance(Duration::from_secs(11 * 60));
     let stale = alice.browser.post_form("/account/recovery-codes", &[]);
-    assert!(stale.location().unwrap().starts_with("/reauth?rd="));
+    let back = Some("/reauth?rd=%2Faccount%2Fsecurity");
+    assert_eq!(stale.location(), back, "back to the page the form is on");
     let form = alice.browser.get("/reauth?rd=/account/security");
     assert!(form.body.contains("name=\"code\""), "{}", form.body);
 
