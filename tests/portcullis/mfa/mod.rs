@@ -6,6 +6,7 @@
 mod api;
 mod attacks;
 mod policy;
+mod reset;
 mod rules;
 
 use std::time::Duration;
