@@ -1,5 +1,6 @@
 //! `FreshAuth`: a browser user who confirmed their password within `reauth_window`
-//! (SPEC §3). A stale session is sent to `/reauth?rd=<this page>` and back.
+//! (SPEC §3), and their second factor too when they have one (SPEC §10). A stale
+//! session is sent to `/reauth?rd=<this page>` and back.
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -14,7 +15,8 @@ use crate::web::notice;
 /// Status a stale session's request ends in; its catcher redirects to `/reauth`.
 pub const STALE: Status = Status::PreconditionRequired;
 
-/// A logged-in user whose last password entry is recent enough for sensitive actions.
+/// A logged-in user whose last password entry (and, for a user with a second
+/// factor, whose last proof of it) is recent enough for sensitive actions.
 ///
 /// # Example
 /// ```
@@ -44,7 +46,13 @@ impl<'r> FromRequest<'r> for FreshAuth {
             return Outcome::Forward(Status::InternalServerError);
         };
         let window = secs(auth.config().reauth_window);
-        if auth.now() - user.0.auth_at < window {
+        let recent = |at: i64| auth.now() - at < window;
+        let me = &user.0;
+        // A user with a second factor proves it too (SPEC §10): a session that
+        // has not (one opened before the factor existed) is stale. Fails closed.
+        let factor =
+            || recent(me.factor_at) || !auth.factors().has_any(&me.user.id).unwrap_or(true);
+        if recent(me.auth_at) && factor() {
             Outcome::Success(FreshAuth(user))
         } else {
             Outcome::Forward(STALE)

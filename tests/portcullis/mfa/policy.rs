@@ -251,6 +251,12 @@ fn a_session_without_the_factor_steps_up_on_the_second_factor_page() {
     let mut phone = app.browser();
     phone.login("alice@example.com", PASSWORD);
     let secret = enrol(&app, &mut before);
+    let remove = phone.post_form("/account/totp/remove", &[]);
+    let fresh_password_only = remove.location().unwrap_or_default();
+    assert!(
+        fresh_password_only.starts_with("/reauth?rd="),
+        "a recent password without the factor is not fresh: {fresh_password_only}"
+    );
 
     let rd = "/account/security";
     let form = phone.get("/login/second-factor?rd=%2Faccount%2Fsecurity");
