@@ -91,10 +91,20 @@ fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
     } else {
         session(request, auth, token)
     }?;
-    if auth.factors().must_enrol(&user.0) {
+    if auth.factors().must_enrol(&user.0) && !signing_out(request) {
         return Err(BearerError::EnrolFirst);
     }
     Ok(user)
+}
+
+/// `DELETE /api/v1/sessions/current`: open even to a user who must enrol first.
+fn signing_out(request: &Request<'_>) -> bool {
+    request.method() == rocket::http::Method::Delete
+        && request
+            .uri()
+            .path()
+            .as_str()
+            .ends_with("/api/v1/sessions/current")
 }
 
 /// An API session's access token.

@@ -143,6 +143,9 @@ fn second_factor_required_applies_to_everyone_and_to_the_api() {
         403,
         "second_factor_enrolment_required",
     );
+    let out = api.delete("/api/v1/sessions/current", &pair.access);
+    assert_eq!(out.status, Status::NoContent, "signing out works");
+    assert_error(&api.me(&pair.access), 401, "session_ended");
 }
 
 fn settings(key: &str, value: Value) -> rocket::figment::Figment {
