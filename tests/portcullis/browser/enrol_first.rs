@@ -13,6 +13,9 @@ use super::portal::Portal;
 
 const ADMIN: &str = "root@example.com";
 const CAROL: &str = "carol@example.com";
+/// Long enough that the enrolment forms are posted inside it even on a busy
+/// machine (the whole suite runs at once), short enough to wait out.
+const REAUTH_WINDOW_SECS: &str = "12";
 
 fn app_code(key: &str) -> String {
     let bytes = Secret::Encoded(key.replace(' ', ""))
@@ -29,7 +32,7 @@ fn browser_a_member_of_a_required_group_enrols_first_and_confirms_with_a_code() 
     run(async {
         let portal = Portal::start_with(&[
             ("PORTCULLIS_SECOND_FACTOR_GROUPS", "[\"staff\"]"),
-            ("PORTCULLIS_REAUTH_WINDOW", "4"),
+            ("PORTCULLIS_REAUTH_WINDOW", REAUTH_WINDOW_SECS),
         ]);
         let chromium = Chromium::start("enrol-first").await;
         let admin = chromium.profile("root-enrol", &portal.base).await;
@@ -113,7 +116,7 @@ fn browser_a_member_of_a_required_group_enrols_first_and_confirms_with_a_code() 
 /// Opens the password page until the confirmation has gone stale and the browser
 /// is sent to `/reauth` instead (the window is seconds long here).
 async fn wait_until_stale(who: &Profile) {
-    let deadline = Instant::now() + DEADLINE;
+    let deadline = Instant::now() + DEADLINE + Duration::from_secs(12);
     loop {
         who.goto("/account/password").await;
         if who.path().await == "/reauth?rd=%2Faccount%2Fpassword" {
