@@ -98,8 +98,9 @@ impl FactorsOf<'_> {
     /// token carrying them is returned; `Ok(None)` when either is wrong. The pair
     /// is one attempt against the account's back-off, counted before anything is
     /// checked and forgotten only when both are right, so a right password never
-    /// buys fresh guesses at the code; the code is checked first without being
-    /// spent, so a wrong password spends no code.
+    /// buys fresh guesses at the code; the code is spent only once both passed, so
+    /// a wrong password spends no code, and the password is hashed whatever the
+    /// code, so the answer's timing does not tell a right code from a wrong one.
     pub async fn reauthenticate(
         self,
         me: &Identity,
@@ -139,12 +140,13 @@ impl FactorsOf<'_> {
         }
         let code = code.unwrap_or_default();
         let phc = Some(user.password_hash.as_str());
-        let kind = if !self.would_pass(&user, code, now).map_err(store)? {
-            Some(AuditKind::SecondFactorFailed)
-        } else if !auth.hasher.verify(permit, password, phc).await {
-            Some(AuditKind::ReauthFailed)
-        } else {
-            None
+        // Both are always checked: the time taken says nothing about the code.
+        let code_ok = self.would_pass(&user, code, now).map_err(store)?;
+        let password_ok = auth.hasher.verify(permit, password, phc).await;
+        let kind = match (code_ok, password_ok) {
+            (false, _) => Some(AuditKind::SecondFactorFailed),
+            (true, false) => Some(AuditKind::ReauthFailed),
+            (true, true) => None,
         };
         if let Some(kind) = kind {
             // The failure counted above is security state: durable before answered.
