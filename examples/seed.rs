@@ -64,6 +64,7 @@ async fn main() {
             token_exp: now + 900,
             refresh: None,
             amr: Vec::new(),
+            factor_at: 0,
         };
         store.put_session(&session).expect("insert session");
     }

@@ -38,11 +38,26 @@ pub enum Registration {
 #[serde(rename_all = "lowercase")]
 pub enum Policy {
     /// Anyone passes, logged in or not.
+    #[serde(alias = "bypass")]
     Allow,
     /// A logged-in user passes (limited to the rule's groups when it names some).
+    #[serde(alias = "one_factor")]
     Authenticated,
     /// Nobody passes.
     Deny,
+    /// A user who also proved a second factor (`aal` 2) passes (SPEC §10).
+    #[serde(rename = "two_factor")]
+    TwoFactor,
+}
+
+/// Who must have a second factor (SPEC §10 `second_factor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecondFactor {
+    /// Users may enrol one (members of `second_factor_groups` must).
+    Optional,
+    /// Every user must enrol one before any other page.
+    Required,
 }
 
 /// One forward-auth access rule (SPEC §5); rules are matched in order.
@@ -62,6 +77,14 @@ pub struct AccessRule {
     /// With `authenticated`: the user must be in one of these groups.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// An authentication older than this must be confirmed again (step-up); for
+    /// `two_factor` rules, the second factor's age counts (SPEC §10).
+    #[serde(
+        default,
+        with = "optional_duration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_auth_age: Option<Duration>,
 }
 
 /// Every setting of SPEC §1 and §6, with its default. It serialises back to the
@@ -141,6 +164,10 @@ pub struct Config {
     pub metrics_allowed: Vec<IpNet>,
     /// The request log's format (binary only; an embedding app sets up its own).
     pub log_format: LogFormat,
+    /// Whether every user must enrol a second factor (SPEC §10).
+    pub second_factor: SecondFactor,
+    /// Members of these groups must enrol a second factor.
+    pub second_factor_groups: Vec<String>,
 }
 
 /// How the request log is written (SPEC §12 `log_format`).
@@ -195,6 +222,8 @@ impl Default for Config {
                 "::1/128".parse().expect("static net parses"),
             ],
             log_format: LogFormat::Text,
+            second_factor: SecondFactor::Optional,
+            second_factor_groups: Vec::new(),
         }
     }
 }
@@ -385,6 +414,26 @@ mod duration {
             }
             humantime::parse_duration(s).map_err(|e| E::custom(format!("`{s}`: {e}")))
         }
+    }
+}
+
+/// [`duration`] for an optional setting (absent = none).
+mod optional_duration {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::duration::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapped(#[serde(with = "super::duration")] Duration);
+        Ok(Some(Wrapped::deserialize(d)?.0))
     }
 }
 

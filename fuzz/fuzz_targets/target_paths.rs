@@ -27,6 +27,7 @@ fn rules() -> &'static Rules {
             methods: Vec::new(),
             policy,
             groups: Vec::new(),
+            max_auth_age: None,
         };
         Rules::compile(
             Policy::Authenticated,

@@ -94,6 +94,12 @@ pub enum ApiError {
     /// `401 invalid_code`: wrong, reused or out-of-window code.
     #[error("The code is not valid.")]
     InvalidCode,
+    /// `403 second_factor_enrolment_required` (SPEC §10 `second_factor`): this
+    /// account must set up a second factor (in the browser) before using the API.
+    #[error(
+        "This account must set up a second factor first: sign in on the portal's /account/security."
+    )]
+    EnrolFirst,
     /// `500 internal_error`: storage or hashing failed; the cause is logged.
     #[error("Something went wrong on our side.")]
     Internal(#[from] InternalError),
@@ -196,7 +202,7 @@ impl ApiError {
             | SecondFactorRequired(_)
             | InvalidMfaToken
             | InvalidCode => Status::Unauthorized,
-            WrongPassword | RegistrationClosed => Status::Forbidden,
+            WrongPassword | RegistrationClosed | EnrolFirst => Status::Forbidden,
             TooManyAttempts(_) => Status::TooManyRequests,
             EmailTaken => Status::Conflict,
             InvalidEmail | WeakPassword(_) | InvalidRequest(_) => Status::UnprocessableEntity,
@@ -237,6 +243,7 @@ impl ApiError {
             SecondFactorRequired(_) => "second_factor_required",
             InvalidMfaToken => "invalid_mfa_token",
             InvalidCode => "invalid_code",
+            EnrolFirst => "second_factor_enrolment_required",
             Internal(_) => "internal_error",
         }
     }

@@ -49,6 +49,9 @@ pub enum BearerError {
     /// An authentic API token whose session ended (or whose generation was
     /// retired), and why (SPEC §9).
     Ended(EndReason),
+    /// A valid token of a user who must enrol a second factor and has none
+    /// (SPEC §10 `second_factor`): `403`.
+    EnrolFirst,
 }
 
 impl From<BearerError> for ApiError {
@@ -58,6 +61,7 @@ impl From<BearerError> for ApiError {
             BearerError::Invalid => ApiError::InvalidToken,
             BearerError::Expired => ApiError::TokenExpired,
             BearerError::Ended(reason) => ApiError::SessionEnded(reason),
+            BearerError::EnrolFirst => ApiError::EnrolFirst,
         }
     }
 }
@@ -82,9 +86,29 @@ fn resolve(request: &Request<'_>) -> Result<ApiUser, BearerError> {
     let Some(auth) = request.rocket().state::<Auth>() else {
         return Err(BearerError::Invalid);
     };
-    if token.starts_with(crate::domain::access::PREFIX) {
-        return personal(request, auth, token);
+    let user = if token.starts_with(crate::domain::access::PREFIX) {
+        personal(request, auth, token)
+    } else {
+        session(request, auth, token)
+    }?;
+    if auth.factors().must_enrol(&user.0) && !signing_out(request) {
+        return Err(BearerError::EnrolFirst);
     }
+    Ok(user)
+}
+
+/// `DELETE /api/v1/sessions/current`: open even to a user who must enrol first.
+fn signing_out(request: &Request<'_>) -> bool {
+    request.method() == rocket::http::Method::Delete
+        && request
+            .uri()
+            .path()
+            .as_str()
+            .ends_with("/api/v1/sessions/current")
+}
+
+/// An API session's access token.
+fn session(request: &Request<'_>, auth: &Auth, token: &str) -> Result<ApiUser, BearerError> {
     match auth.sessions().check(token, TokenKind::Api) {
         Check::Valid(identity) => {
             crate::ops::request_log::note_user(request, identity.user.id);
@@ -123,6 +147,9 @@ impl<'r> FromRequest<'r> for ApiUser {
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match ApiUser::of(request) {
             Ok(user) => Outcome::Success(user),
+            Err(BearerError::EnrolFirst) => {
+                Outcome::Error((Status::Forbidden, BearerError::EnrolFirst))
+            }
             Err(e) => Outcome::Error((Status::Unauthorized, e)),
         }
     }

@@ -65,7 +65,7 @@ fn openapi() -> (ContentType, &'static str) {
 /// which way the bearer token failed.
 #[catch(default)]
 fn json_error(status: Status, request: &Request<'_>) -> ApiError {
-    if status == Status::Unauthorized
+    if matches!(status, Status::Unauthorized | Status::Forbidden)
         && let Err(e) = ApiUser::of(request)
     {
         return e.into();

@@ -53,6 +53,7 @@ impl Auth {
             rotated_at: now,
             token_exp: now,
             refresh: None,
+            factor_at: if amr.is_empty() { 0 } else { now },
             amr,
         };
         let refresh_token = (kind == SessionKind::Api).then(|| self.new_lineage(&mut session, now));
@@ -99,6 +100,7 @@ impl Auth {
             rotation: session.rotation,
             auth_at: session.auth_at,
             aal: session.aal(),
+            factor_at: session.factor_at,
         })
     }
 

@@ -245,6 +245,7 @@ mod tests {
             rotation: 0,
             auth_at: 0,
             aal: 1,
+            factor_at: 0,
         }
     }
 

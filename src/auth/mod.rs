@@ -98,6 +98,8 @@ pub struct Identity {
     pub auth_at: i64,
     /// 2 when the session passed a second factor, else 1 (SPEC §10).
     pub aal: u8,
+    /// Unix seconds the second factor was last proven in this session; 0 = never.
+    pub factor_at: i64,
 }
 
 impl Identity {
@@ -109,6 +111,7 @@ impl Identity {
             kind: session.kind.into(),
             auth_at: session.auth_at,
             aal: session.aal(),
+            factor_at: session.factor_at,
         }
     }
 }

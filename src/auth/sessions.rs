@@ -87,6 +87,7 @@ impl Sessions<'_> {
                 kind,
                 auth_at: claims.auth_at,
                 aal: claims.aal,
+                factor_at: claims.factor_at,
             }),
             Admission::Ended(reason) => Check::Ended(reason),
             Admission::Unknown => Check::Rejected,

@@ -1,7 +1,8 @@
 //! The sweeper (SPEC §12): every `sweep_interval`, off the request path, it deletes
 //! sessions past their idle or absolute end, forgets revocations whose tokens have
 //! all expired (in the store and in the [`Mirror`]), throttle counters past their
-//! window, expired one-time links and audit records older than `audit_retention`,
+//! window, expired one-time links and pending logins, and audit records older than
+//! `audit_retention`,
 //! so memory and disk stay bounded however long the server runs. Its work is
 //! counted in the metrics.
 //!
@@ -53,6 +54,9 @@ pub struct SweepReport {
     pub links: usize,
     /// Audit records older than `audit_retention`.
     pub audit: usize,
+    /// Pending logins (password right, second factor never given) past their
+    /// five minutes.
+    pub pending_logins: usize,
     /// Sessions left, all alive.
     pub live_sessions: usize,
 }
@@ -116,6 +120,7 @@ impl Sweeper {
             throttle: store.prune_throttle(now)?,
             links: store.prune_links(now)?,
             audit: store.prune_audit(retention)?,
+            pending_logins: store.prune_pending_logins(now)?,
             live_sessions: swept.live,
         };
         store.flush()?;
@@ -125,6 +130,7 @@ impl Sweeper {
             ("throttle", report.throttle),
             ("links", report.links),
             ("audit", report.audit),
+            ("pending_logins", report.pending_logins),
         ];
         let took = started.elapsed();
         self.metrics.swept(&deleted, report.live_sessions, took);

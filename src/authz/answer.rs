@@ -7,9 +7,9 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 
-use super::rules::{Decision, Rules};
+use super::rules::{Decision, Proof, Rules};
 use super::target::Target;
-use crate::auth::UserView;
+use crate::auth::{Auth, UserView};
 use crate::config::Config;
 use crate::web::session::MaybeUser;
 
@@ -39,15 +39,21 @@ impl Answer {
         target: Target,
         user: MaybeUser,
         rules: &Rules,
-        config: &Config,
+        auth: &Auth,
         dialect: Dialect,
     ) -> Answer {
+        let config = auth.config();
         let aal = user.0.as_ref().map(|u| u.0.aal);
-        let user = user.0.map(|u| u.0.user);
-        let decision = rules.decide(&target, user.as_deref());
+        let (decision, user) = match user.0 {
+            Some(u) => (
+                super::proof::decide(&target, &u.0, rules, auth),
+                Some(u.0.user),
+            ),
+            None => (rules.decide_with(&target, None, Proof::FULL), None),
+        };
         Answer {
             decision,
-            login: login_url(config, &target),
+            login: login_url(config, super::proof::portal_path(decision), &target),
             user,
             aal,
             target,
@@ -56,11 +62,12 @@ impl Answer {
     }
 }
 
-/// `<public_url>/login?rd=<the original URL, percent-encoded>`.
-fn login_url(config: &Config, target: &Target) -> String {
+/// `<public_url><path>?rd=<the original URL, percent-encoded>`; `path` is
+/// `/login` or another page of the portal (SPEC §10).
+fn login_url(config: &Config, path: &str, target: &Target) -> String {
     let base = config.public_url.as_str().trim_end_matches('/');
     let rd: String = url::form_urlencoded::byte_serialize(target.url.as_str().as_bytes()).collect();
-    format!("{base}/login?rd={rd}")
+    format!("{base}{path}?rd={rd}")
 }
 
 /// `Remote-User`, `Remote-Email`, `Remote-Groups`, `Remote-Name`: always all four on
@@ -130,10 +137,11 @@ impl<'r> Responder<'r, 'static> for Answer {
                 response.ok()
             }
             (Decision::Forbid, _) => plain(Status::Forbidden, "Forbidden"),
-            (Decision::Login, Dialect::ForwardAuth { wants_json: true }) => {
+            (decision, Dialect::ForwardAuth { wants_json: true }) => {
+                let (error, message) = super::proof::json_reason(decision);
                 let body = serde_json::json!({
-                    "error": "unauthenticated",
-                    "message": "Sign in first.",
+                    "error": error,
+                    "message": message,
                     "login_url": self.login,
                 })
                 .to_string();
@@ -143,7 +151,7 @@ impl<'r> Responder<'r, 'static> for Answer {
                     .sized_body(body.len(), std::io::Cursor::new(body))
                     .ok()
             }
-            (Decision::Login, dialect) => {
+            (_, dialect) => {
                 let status = match dialect {
                     Dialect::AuthRequest => Status::Unauthorized,
                     _ if matches!(self.target.method.as_str(), "GET" | "HEAD") => Status::Found,

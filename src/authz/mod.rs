@@ -13,6 +13,7 @@
 
 pub mod answer;
 pub mod bearer;
+mod proof;
 pub mod routes;
 pub mod rules;
 pub mod target;

@@ -45,7 +45,7 @@ pub fn auth_request(
         target.0,
         user,
         rules,
-        auth.config(),
+        auth,
         Dialect::AuthRequest,
     ))
 }
@@ -65,13 +65,7 @@ pub fn forward_auth(
     let dialect = Dialect::ForwardAuth {
         wants_json: target.wants_json,
     };
-    Ok(Answer::new(
-        target.target,
-        user,
-        rules,
-        auth.config(),
-        dialect,
-    ))
+    Ok(Answer::new(target.target, user, rules, auth, dialect))
 }
 
 /// The socket peer is one of `trusted_proxies`; anyone else gets `403`.

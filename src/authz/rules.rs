@@ -38,6 +38,12 @@ pub struct RuleError {
 pub enum Decision {
     /// Let it through.
     Allow,
+    /// The rule's `max_auth_age` has passed: confirm again (re-authentication).
+    StepUp,
+    /// The rule is `two_factor` and the session passed only a password.
+    SecondFactor,
+    /// A second factor is required of this user and they have none: enrol first.
+    Enrol,
     /// Nobody is logged in and the rule needs somebody: send them to the portal.
     Login,
     /// Refuse, whoever asks.
@@ -60,6 +66,29 @@ struct Rule {
     methods: Vec<String>,
     policy: Policy,
     groups: Vec<String>,
+    /// `max_auth_age` in seconds.
+    max_age: Option<i64>,
+}
+
+/// How the asking session was authenticated, as ages at the time of the request
+/// (SPEC §10): what `two_factor` and `max_auth_age` judge.
+#[derive(Debug, Clone, Copy)]
+pub struct Proof {
+    /// 2 after a second factor, else 1.
+    pub aal: u8,
+    /// Seconds since the password was last entered.
+    pub auth_age: i64,
+    /// Seconds since the second factor was last proven (meaningless at `aal` 1).
+    pub factor_age: i64,
+}
+
+impl Proof {
+    /// Everything proven just now: only the policies and groups decide.
+    pub const FULL: Proof = Proof {
+        aal: 2,
+        auth_age: 0,
+        factor_age: 0,
+    };
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -95,10 +124,16 @@ impl Rules {
     /// Judges `target` for `user` (`None`: anonymous): the strictest answer over
     /// every reading of its path, case-sensitive and case-insensitive.
     pub fn decide(&self, target: &Target, user: Option<&UserView>) -> Decision {
+        self.decide_with(target, user, Proof::FULL)
+    }
+
+    /// [`Rules::decide`] for a session authenticated as `proof` says: a
+    /// `two_factor` rule wants `aal` 2, a `max_auth_age` a recent enough proof.
+    pub fn decide_with(&self, target: &Target, user: Option<&UserView>, proof: Proof) -> Decision {
         target
             .readings()
             .flat_map(|path| [Case::AsWritten, Case::Insensitive].map(|case| (case, path)))
-            .map(|(case, path)| self.decide_as(case, target, path, user))
+            .map(|(case, path)| self.decide_as(case, target, path, user, proof))
             .max()
             .unwrap_or(Decision::Forbid)
     }
@@ -109,12 +144,35 @@ impl Rules {
         target: &Target,
         path: &str,
         user: Option<&UserView>,
+        proof: Proof,
     ) -> Decision {
         let matching = |rule: &&Rule| rule.matches(case, target, path);
-        let Some(rule) = self.rules.iter().find(matching) else {
-            return judge(self.default, &[], user);
+        let (policy, groups, max_age) = match self.rules.iter().find(matching) {
+            Some(rule) => (rule.policy, &rule.groups[..], rule.max_age),
+            None => (self.default, &[][..], None),
         };
-        judge(rule.policy, &rule.groups, user)
+        let decision = judge(policy, groups, user);
+        if decision != Decision::Allow || user.is_none() {
+            return decision;
+        }
+        proven(policy, max_age, proof)
+    }
+}
+
+/// Whether `proof` satisfies an allowing rule's `policy` and `max_age`.
+fn proven(policy: Policy, max_age: Option<i64>, proof: Proof) -> Decision {
+    let two = policy == Policy::TwoFactor;
+    if two && proof.aal < 2 {
+        return Decision::SecondFactor;
+    }
+    let age = if two {
+        proof.factor_age
+    } else {
+        proof.auth_age
+    };
+    match max_age {
+        Some(max) if age > max => Decision::StepUp,
+        _ => Decision::Allow,
     }
 }
 
@@ -122,8 +180,8 @@ fn judge(policy: Policy, groups: &[String], user: Option<&UserView>) -> Decision
     match (policy, user) {
         (Policy::Allow, _) => Decision::Allow,
         (Policy::Deny, _) => Decision::Forbid,
-        (Policy::Authenticated, None) => Decision::Login,
-        (Policy::Authenticated, Some(user)) => {
+        (Policy::Authenticated | Policy::TwoFactor, None) => Decision::Login,
+        (Policy::Authenticated | Policy::TwoFactor, Some(user)) => {
             let member = groups.is_empty() || user.groups.iter().any(|g| groups.contains(g));
             if member {
                 Decision::Allow
@@ -158,9 +216,21 @@ impl Rule {
                     .ok_or_else(|| format!("method {m:?} is not an HTTP method name"))
             })
             .collect::<Result<_, String>>()?;
-        if !rule.groups.is_empty() && rule.policy != Policy::Authenticated {
-            return Err("`groups` only applies to policy = \"authenticated\"".into());
+        let needs_user = matches!(rule.policy, Policy::Authenticated | Policy::TwoFactor);
+        if !rule.groups.is_empty() && !needs_user {
+            return Err(
+                "`groups` only applies to policy = \"authenticated\" or \"two_factor\"".into(),
+            );
         }
+        if rule.max_auth_age.is_some() && !needs_user {
+            return Err(
+                "`max_auth_age` only applies to policy = \"authenticated\" or \"two_factor\""
+                    .into(),
+            );
+        }
+        let max_age = rule
+            .max_auth_age
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         if rule.groups.iter().any(|g| g.trim().is_empty()) {
             return Err("a group name is empty".into());
         }
@@ -170,6 +240,7 @@ impl Rule {
             methods,
             policy: rule.policy,
             groups: rule.groups.clone(),
+            max_age,
         })
     }
 
@@ -233,6 +304,7 @@ mod tests {
             methods: Vec::new(),
             policy,
             groups: Vec::new(),
+            max_auth_age: None,
         }
     }
 
@@ -443,5 +515,42 @@ mod tests {
             assert!(message.starts_with("access_rules[1]"), "{message}");
             assert!(message.contains(needle), "{message}");
         }
+    }
+
+    #[test]
+    fn two_factor_and_max_auth_age_judge_how_the_session_was_proven() {
+        let hour = Some(std::time::Duration::from_secs(3600));
+        let mut vault = rule("app.example.com", &["^/vault"], Policy::TwoFactor);
+        vault.max_auth_age = hour;
+        let mut billing = rule("app.example.com", &["^/billing"], Policy::Authenticated);
+        billing.max_auth_age = hour;
+        let rules = Rules::compile(Policy::TwoFactor, &[vault, billing]).unwrap();
+        let alice = user(&[]);
+        let decide = |path: &str, aal, auth_age, factor_age| {
+            let proof = Proof {
+                aal,
+                auth_age,
+                factor_age,
+            };
+            let target = target(&format!("https://app.example.com{path}"), "GET");
+            rules.decide_with(&target, Some(&alice), proof)
+        };
+        assert_eq!(decide("/vault", 1, 0, 0), Decision::SecondFactor);
+        assert_eq!(decide("/vault", 2, 0, 0), Decision::Allow);
+        assert_eq!(
+            decide("/vault", 2, 0, 3601),
+            Decision::StepUp,
+            "the factor's age"
+        );
+        assert_eq!(decide("/vault", 2, 7200, 60), Decision::Allow);
+        assert_eq!(decide("/billing", 1, 3600, 0), Decision::Allow);
+        assert_eq!(decide("/billing", 1, 3601, 0), Decision::StepUp);
+        assert_eq!(
+            decide("/other", 1, 0, 0),
+            Decision::SecondFactor,
+            "the default"
+        );
+        let anonymous = rules.decide(&target("https://app.example.com/vault", "GET"), None);
+        assert_eq!(anonymous, Decision::Login);
     }
 }

@@ -53,6 +53,12 @@ pub enum UserCommand {
         /// The account's email.
         email: String,
     },
+    /// Remove every second factor of an account (authenticator app, recovery
+    /// codes) and end all its sessions.
+    ResetFactors {
+        /// The account's email.
+        email: String,
+    },
 }
 
 /// `portcullis user …`.
@@ -91,6 +97,13 @@ pub async fn user(command: UserCommand) -> ExitCode {
                 let user = find(&auth, &email)?;
                 sessions.log_out_everywhere(&user, &client).await?;
                 done(format!("every session of {email} has ended"))
+            }
+            UserCommand::ResetFactors { email } => {
+                let user = find(&auth, &email)?;
+                auth.factors().reset(&user, &client).await?;
+                done(format!(
+                    "the second factors of {email} were removed and every session has ended"
+                ))
             }
         }
     })

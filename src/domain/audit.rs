@@ -58,6 +58,8 @@ pub enum AuditKind {
     SecondFactorFailed,
     /// An admin (or the CLI) removed every second factor of a user.
     FactorsReset,
+    /// A signed-in session proved its second factor (step-up, SPEC §10).
+    SecondFactorConfirmed,
 }
 
 /// One audit record.

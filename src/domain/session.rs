@@ -61,6 +61,10 @@ pub struct Session {
     /// empty for a password alone (and in records older than second factors).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amr: Vec<String>,
+    /// Unix seconds the second factor was last proven in this session (at login,
+    /// enrolment, a step-up or a re-authentication); 0 = never.
+    #[serde(default)]
+    pub factor_at: i64,
 }
 
 /// What a session's limits say at a given instant.
@@ -148,6 +152,7 @@ mod tests {
             auth_at: created,
             rotation: 0,
             rotated_at: created,
+            factor_at: 0,
             token_exp: created,
             refresh: None,
             amr: Vec::new(),

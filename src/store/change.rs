@@ -218,6 +218,7 @@ mod tests {
             token_exp,
             refresh: None,
             amr: Vec::new(),
+            factor_at: 0,
         }
     }
 

@@ -173,6 +173,7 @@ impl Store {
             onetime: db.open_tree("onetime")?,
             audit: db.open_tree("audit")?,
             emails: db.open_tree("emails")?,
+            pending_logins: db.open_tree("pending_logins")?,
         });
         let store = Store {
             sweepable,

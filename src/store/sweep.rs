@@ -1,6 +1,7 @@
 //! What the sweeper (SPEC §12) deletes, in store terms: sessions past their end,
 //! revoked entries whose tokens have all expired, throttle counters past their
-//! window, expired one-time links and audit records older than the retention.
+//! window, expired one-time links, expired pending logins and audit records older
+//! than the retention.
 //!
 //! The sweeper runs on its own thread and may outlive a request, but never the
 //! store: it holds these trees through a [`Weak`](std::sync::Weak) handle
@@ -13,6 +14,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use super::revoked::{decode_entry, encode_entry};
 use super::sessions::index_key;
 use super::{StoreError, decode};
+use crate::domain::factors::PendingLogin;
 use crate::domain::onetime::OneTime;
 use crate::domain::throttle::{Counter, IP_WINDOW, MAX_DELAY, MAX_FAILURES, REGISTER_WINDOW};
 use crate::domain::{EndReason, Session, SessionId};
@@ -26,6 +28,7 @@ pub struct Sweepable {
     pub(super) onetime: sled::Tree,
     pub(super) audit: sled::Tree,
     pub(super) emails: sled::Tree,
+    pub(super) pending_logins: sled::Tree,
 }
 
 /// Sessions after a pass: how many were deleted, how many are alive, and the
@@ -118,6 +121,14 @@ impl Sweepable {
     pub fn prune_links(&self, now: i64) -> Result<usize, StoreError> {
         self.remove_where(&self.onetime, |_, raw| {
             decode::<OneTime>("onetime", raw).is_ok_and(|link| !link.usable(now))
+        })
+    }
+
+    /// Deletes pending logins (SPEC §10) whose five minutes are over, and any
+    /// record that cannot be read.
+    pub fn prune_pending_logins(&self, now: i64) -> Result<usize, StoreError> {
+        self.remove_where(&self.pending_logins, |_, raw| {
+            decode::<PendingLogin>("pending_logins", raw).map_or(true, |p| p.expires_at <= now)
         })
     }
 

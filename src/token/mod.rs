@@ -74,6 +74,8 @@ pub struct TokenClaims {
     pub auth_at: i64,
     /// `aal`: 1 (password) or 2 (a second factor too).
     pub aal: u8,
+    /// `fat`: Unix seconds the second factor was last proven; 0 = never.
+    pub factor_at: i64,
 }
 
 /// The outcome of opening a token.
@@ -103,6 +105,8 @@ struct Wire {
     aat: i64,
     #[serde(default = "one")]
     aal: u8,
+    #[serde(default)]
+    fat: i64,
 }
 
 fn one() -> u8 {
@@ -160,6 +164,7 @@ impl Tokens {
             rot: claims.rotation,
             aat: claims.auth_at,
             aal: claims.aal,
+            fat: claims.factor_at,
         };
         serde_json::to_vec(&wire).expect("claims serialise")
     }
@@ -197,6 +202,7 @@ impl Tokens {
             rotation: wire.rot,
             auth_at: wire.aat,
             aal: wire.aal,
+            factor_at: wire.fat,
         };
         if unix(&wire.nbf)? > now {
             return None;
@@ -230,6 +236,7 @@ mod tests {
             rotation: 1,
             auth_at: issued_at,
             aal: 1,
+            factor_at: 0,
         }
     }
 

@@ -58,6 +58,8 @@ impl<'v> FromForm<'v> for NoFields {
 pub struct ReauthForm {
     pub password: Password,
     pub rd: Option<String>,
+    /// A user with a second factor also gives a code (SPEC §10).
+    pub code: Option<String>,
 }
 
 /// `POST /account/password`.

@@ -1,5 +1,6 @@
 //! `FreshAuth`: a browser user who confirmed their password within `reauth_window`
-//! (SPEC §3). A stale session is sent to `/reauth?rd=<this page>` and back.
+//! (SPEC §3), and their second factor too when they have one (SPEC §10). A stale
+//! session is sent to `/reauth?rd=<this page>` and back.
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -14,7 +15,8 @@ use crate::web::notice;
 /// Status a stale session's request ends in; its catcher redirects to `/reauth`.
 pub const STALE: Status = Status::PreconditionRequired;
 
-/// A logged-in user whose last password entry is recent enough for sensitive actions.
+/// A logged-in user whose last password entry (and, for a user with a second
+/// factor, whose last proof of it) is recent enough for sensitive actions.
 ///
 /// # Example
 /// ```
@@ -44,7 +46,13 @@ impl<'r> FromRequest<'r> for FreshAuth {
             return Outcome::Forward(Status::InternalServerError);
         };
         let window = secs(auth.config().reauth_window);
-        if auth.now() - user.0.auth_at < window {
+        let recent = |at: i64| auth.now() - at < window;
+        let me = &user.0;
+        // A user with a second factor proves it too (SPEC §10): a session that
+        // has not (one opened before the factor existed) is stale. Fails closed.
+        let factor =
+            || recent(me.factor_at) || !auth.factors().has_any(&me.user.id).unwrap_or(true);
+        if recent(me.auth_at) && factor() {
             Outcome::Success(FreshAuth(user))
         } else {
             Outcome::Forward(STALE)
@@ -65,6 +73,9 @@ impl Sentinel for FreshAuth {
 #[catch(428)]
 pub fn stale(request: &Request<'_>) -> Redirect {
     let auth = request.rocket().state::<Auth>();
+    if let Some(enrol) = auth.and_then(|auth| super::enrol::redirect(request, auth)) {
+        return enrol;
+    }
     let base = auth
         .map(|auth| auth.config().base_path().to_owned())
         .unwrap_or_default();
@@ -99,6 +110,15 @@ fn page_of_action(path: &str) -> String {
     if path.starts_with("/admin/") {
         return "/admin".to_owned();
     }
+    // The second-factor forms live on `/account/security` (SPEC §10).
+    let factors = [
+        "/account/totp",
+        "/account/recovery-codes",
+        "/account/passkeys",
+    ];
+    if factors.iter().any(|f| path.starts_with(f)) {
+        return "/account/security".to_owned();
+    }
     path.to_owned()
 }
 
@@ -117,6 +137,11 @@ mod tests {
             "/admin/users/abc"
         );
         assert_eq!(page_of_action("/admin/invites"), "/admin");
+        assert_eq!(page_of_action("/account/totp/remove"), "/account/security");
+        assert_eq!(
+            page_of_action("/account/recovery-codes"),
+            "/account/security"
+        );
         assert_eq!(page_of_action("/account/password"), "/account/password");
     }
 }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod client;
 pub mod csrf;
+mod enrol;
 pub mod error;
 pub mod forms;
 pub mod fresh;
@@ -70,6 +71,7 @@ pub fn routes() -> Vec<Route> {
         admin::actions::revoke_session,
         admin::actions::groups,
         admin::actions::reset_link,
+        admin::actions::reset_factors,
         admin::carry::carry,
         admin::carry::carry_revoke,
         admin::carry::carry_invite,

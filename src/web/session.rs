@@ -231,7 +231,12 @@ impl<'r> FromRequest<'r> for AuthUser {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match authenticated(request).await {
-            Some(user) => Outcome::Success(user),
+            Some(user) => match request.rocket().state::<Auth>() {
+                Some(auth) if super::enrol::stopped(request, auth, &user.0) => {
+                    Outcome::Forward(super::fresh::STALE)
+                }
+                _ => Outcome::Success(user),
+            },
             None => Outcome::Forward(Status::Unauthorized),
         }
     }

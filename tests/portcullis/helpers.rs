@@ -295,7 +295,12 @@ impl Browser<'_> {
         let page = if login.status == Status::Ok {
             login
         } else {
-            self.get("/account")
+            let account = self.get("/account");
+            match account.status {
+                // A user who must enrol a second factor first (SPEC §10).
+                Status::SeeOther => self.get("/account/security"),
+                _ => account,
+            }
         };
         page.csrf_token().expect("page carries a csrf token")
     }

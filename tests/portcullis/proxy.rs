@@ -189,6 +189,80 @@ fn token_scenario(port: u16) {
     assert!(!refused.body.contains("remote-email"), "{}", refused.body);
 }
 
+#[test]
+#[ignore = "needs nginx"]
+fn proxy_nginx_two_factor_rule_sends_to_enrolment_then_to_the_second_step() {
+    let port = free_port();
+    let rules = json!([
+        {"domain": format!("app.{DOMAIN}"), "resources": ["^/vault"], "policy": "two_factor"},
+    ]);
+    let mut extra = Dict::new();
+    extra.insert("access_rules".into(), Value::serialize(rules).unwrap());
+    let portal = Portal::start_with(&format!("http://auth.{DOMAIN}:{port}"), extra);
+    let upstream = Upstream::start();
+    let _nginx = Nginx::start(port, portal.port, upstream.port);
+
+    two_factor_scenario(port, &portal);
+}
+
+/// A `two_factor` rule (SPEC §10): no factor yet → enrolment; a session opened
+/// before the factor existed → the second step, which returns to the app.
+fn two_factor_scenario(port: u16, portal: &Portal) {
+    use portcullis::clock::Clock;
+    let auth = format!("http://auth.{DOMAIN}:{port}");
+    let vault = format!("http://app.{DOMAIN}:{port}/vault");
+    let rd: String = url::form_urlencoded::byte_serialize(vault.as_bytes()).collect();
+    let mut alice = Browser::new();
+    alice.register(&auth, "alice@example.test");
+    let mut phone = Browser::new();
+    let signed_in = phone.login(&format!("{auth}/login"), "alice@example.test");
+    assert_eq!(signed_in.status, 303, "{signed_in:?}");
+
+    let sent = alice.get(&vault, &[]);
+    assert_eq!(sent.status, 302, "{sent:?}");
+    let enrol = format!("{auth}/account/security?rd={rd}");
+    assert_eq!(sent.location(), Some(enrol.as_str()));
+
+    let security = format!("{auth}/account/security");
+    let back = [("rd", vault.as_str())];
+    let started = alice.post_form(&enrol, &format!("{auth}/account/totp"), &back);
+    assert_eq!(started.status, 200, "{started:?}");
+    let marker = "id=\"totp-secret\">";
+    let at = started.body.find(marker).expect("the secret") + marker.len();
+    let secret = started.body[at..].split('<').next().unwrap().to_owned();
+    let code = portcullis::auth::mfa::code_at(&secret, portal.clock.now()).unwrap();
+    let confirm = format!("{auth}/account/totp/confirm");
+    let done = alice.post_form(&security, &confirm, &[("code", &code), back[0]]);
+    assert_eq!(done.status, 200, "{done:?}");
+    let onward = format!(
+        "href=\"{}\">I have saved them",
+        vault.replace('/', "&#x2F;")
+    );
+    assert!(
+        done.body.contains(&onward),
+        "back to the app: {}",
+        done.body
+    );
+    let page = alice.get(&vault, &[]);
+    assert_eq!(page.status, 200, "{page:?}");
+    assert_eq!(page.seen("remote-auth-level"), "2", "{}", page.body);
+
+    let asked = phone.get(&vault, &[]);
+    assert_eq!(asked.status, 302, "{asked:?}");
+    let step = format!("{auth}/login/second-factor?rd={rd}");
+    assert_eq!(asked.location(), Some(step.as_str()));
+    portal.clock.advance(Duration::from_secs(30));
+    let code = portcullis::auth::mfa::code_at(&secret, portal.clock.now()).unwrap();
+    let target = format!("{auth}/login/second-factor");
+    let fields = [("code", code.as_str()), ("rd", vault.as_str())];
+    let back = phone.post_form(&step, &target, &fields);
+    assert_eq!(back.status, 303, "{back:?}");
+    assert_eq!(back.location(), Some(vault.as_str()));
+    let page = phone.get(&vault, &[]);
+    assert_eq!(page.status, 200, "{page:?}");
+    assert_eq!(page.seen("remote-auth-level"), "2", "{}", page.body);
+}
+
 /// A port nobody listens on right now.
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -347,6 +421,7 @@ fn echo(stream: TcpStream) {
         "remote-email",
         "remote-groups",
         "remote-name",
+        "remote-auth-level",
     ] {
         if let Some(value) = seen.get(name) {
             body.push_str(&format!("{name}={value}\n"));

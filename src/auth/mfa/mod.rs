@@ -9,6 +9,7 @@
 //! buys no extra guesses at the code. Only then is a session opened, with a new id
 //! and `amr` recording the factor.
 
+mod policy;
 mod totp;
 pub mod vault;
 

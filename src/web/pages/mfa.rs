@@ -20,6 +20,15 @@ use crate::web::views::{Page, Views};
 #[derive(Debug, FromForm)]
 pub struct CodeForm {
     pub code: String,
+    /// Where to go on after enrolling (SPEC §10: sent to enrol first).
+    pub rd: Option<String>,
+}
+
+/// `POST /account/totp`.
+#[derive(Debug, FromForm)]
+pub struct EnrolForm {
+    /// Where to go on after enrolling.
+    pub rd: Option<String>,
 }
 
 /// `security.html`'s context.
@@ -31,6 +40,10 @@ struct SecurityPage<'a> {
     recovery_left: usize,
     aal: u8,
     notice: Option<NoticeView>,
+    /// A second factor is required of this user and they have none yet.
+    must_enrol: bool,
+    /// Where to go on after enrolling.
+    rd: Option<&'a str>,
 }
 
 /// `totp_enrol.html`'s context.
@@ -40,6 +53,7 @@ struct EnrolPage<'a> {
     secret: String,
     uri: String,
     qr_svg: String,
+    rd: Option<String>,
 }
 
 impl FormPage for EnrolPage<'_> {
@@ -52,14 +66,17 @@ struct CodesPage<'a> {
     csrf_token: &'a str,
     codes: Vec<String>,
     said: &'a str,
+    /// Where "I have saved them" leads.
+    next: String,
 }
 
 /// What second factors the user has, with the forms to change them.
-#[get("/account/security")]
+#[get("/account/security?<rd>")]
 pub fn show(
     user: AuthUser,
     notice: Notice,
     csrf: Csrf,
+    rd: Option<&str>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
@@ -72,6 +89,8 @@ pub fn show(
         recovery_left: factors.recovery.len(),
         aal: me.aal,
         notice: notice.0,
+        must_enrol: auth.factors().must_enrol(me),
+        rd: rd.filter(|rd| !rd.is_empty()),
     };
     Ok(views.render(Status::Ok, "security.html", &page))
 }
@@ -80,7 +99,7 @@ pub fn show(
 /// form for the first code.
 #[post("/account/totp", data = "<form>")]
 pub async fn start(
-    form: CsrfForm<'_, NoFields>,
+    form: CsrfForm<'_, EnrolForm>,
     user: FreshAuth,
     auth: &State<Auth>,
     views: &State<Views>,
@@ -91,6 +110,7 @@ pub async fn start(
         secret: enrolment.secret,
         uri: enrolment.uri,
         qr_svg: enrolment.qr_svg,
+        rd: form.value().ok().and_then(|f| f.rd.clone()),
     };
     Ok(page.show(views))
 }
@@ -108,7 +128,15 @@ pub async fn confirm(
 ) -> Answer {
     let me = &(user.0).0;
     let code = form.value().map(|f| f.code.clone());
-    let outcome = async { Ok(auth.factors().confirm_totp(me, &code?, &client.0).await?) }.await;
+    let rd = Some(form.field("rd")).filter(|rd| !rd.is_empty());
+    let outcome = async {
+        let codes = auth.factors().confirm_totp(me, &code?, &client.0).await?;
+        // The code just entered proves the factor in this session too.
+        let issued = auth.factors().enrolled(me, "otp").await?;
+        set_session_cookie(cookies, auth.config(), &issued, auth.now());
+        Ok(codes)
+    }
+    .await;
     let said = "Authenticator app added. Sign-ins now ask for a code.";
     match outcome {
         Ok(Some(codes)) => {
@@ -116,6 +144,7 @@ pub async fn confirm(
                 csrf_token: form.csrf.token(),
                 codes,
                 said,
+                next: onward(rd, auth),
             };
             Ok(Either::Right(views.render(
                 Status::Ok,
@@ -125,7 +154,9 @@ pub async fn confirm(
         }
         Ok(None) => {
             notice::done(cookies, auth.config(), said);
-            Ok(Either::Left(redirect(auth.config(), uri!(show))))
+            Ok(Either::Left(rocket::response::Redirect::to(onward(
+                rd, auth,
+            ))))
         }
         Err(error) => {
             let enrolment = auth.factors().enrolment(me)?;
@@ -136,6 +167,7 @@ pub async fn confirm(
                     secret: enrolment.secret,
                     uri: enrolment.uri,
                     qr_svg: enrolment.qr_svg,
+                    rd: rd.map(str::to_owned),
                 })
             };
             answer(views, Err(error), page)
@@ -156,7 +188,7 @@ pub async fn remove(
     set_session_cookie(cookies, auth.config(), &issued, auth.now());
     let said = "Authenticator app and recovery codes removed; your other devices were signed out.";
     notice::done(cookies, auth.config(), said);
-    Ok(redirect(auth.config(), uri!(show)))
+    Ok(redirect(auth.config(), uri!(show(_))))
 }
 
 /// Replaces every recovery code and shows the new ones once.
@@ -176,6 +208,16 @@ pub async fn recovery_codes(
         csrf_token: form.csrf.token(),
         codes,
         said: "New recovery codes made; the old ones no longer work and your other devices were signed out.",
+        next: auth.config().at("/account/security"),
     };
     Ok(views.render(Status::Ok, "recovery_codes.html", &page))
+}
+
+/// Where a finished enrolment leads: on to `rd` if it is allowed, else back to
+/// this page.
+fn onward(rd: Option<&str>, auth: &Auth) -> String {
+    match rd {
+        Some(rd) => crate::web::redirect::target_or_fallback(Some(rd), auth.config()),
+        None => auth.config().at("/account/security"),
+    }
 }

@@ -22,6 +22,8 @@ struct ReauthPage<'a> {
     rd: Option<&'a str>,
     /// The action that waits for this confirmation, said in words.
     waiting: Option<String>,
+    /// The user has a second factor: the form asks for a code too.
+    needs_code: bool,
 }
 
 impl FormPage for ReauthPage<'_> {
@@ -42,11 +44,18 @@ pub fn show(
         csrf_token: csrf.token(),
         rd,
         waiting: carry::waiting(cookies, &user.0, &csrf, rd, auth),
+        needs_code: needs_code(&user, auth),
     };
     page.show(views)
 }
 
-/// Checks the password; on success the session is fresh for `reauth_window`.
+/// Whether the user's confirmation asks for a second factor too (fails closed).
+fn needs_code(user: &AuthUser, auth: &Auth) -> bool {
+    auth.factors().has_any(&user.0.user.id).unwrap_or(true)
+}
+
+/// Checks the password (and the code, for a user with a second factor); on
+/// success the session is fresh for `reauth_window`.
 #[post("/reauth", data = "<form>")]
 pub async fn submit(
     form: CsrfForm<'_, ReauthForm>,
@@ -56,15 +65,21 @@ pub async fn submit(
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
-    let wrong = || Error::refused(Status::Unauthorized, "That password is not correct.");
+    let needs_code = needs_code(&user, auth);
+    let said = match needs_code {
+        true => "That password or code is not correct.",
+        false => "That password is not correct.",
+    };
+    let wrong = || Error::refused(Status::Unauthorized, said);
     let (confirm, rd) = (form.value().map_err(|_| wrong()), form.field("rd"));
     let csrf = &form.csrf;
     let waiting = carry::waiting(cookies, &user.0, csrf, Some(rd), auth);
     let outcome = async move {
-        let password = &confirm?.password;
-        let accounts = auth.accounts();
-        let issued = accounts
-            .reauthenticate(&user.0, password, &client.0)
+        let confirm = confirm?;
+        let code = confirm.code.as_deref();
+        let issued = auth
+            .factors()
+            .reauthenticate(&user.0, &confirm.password, code, &client.0)
             .await?;
         let issued = issued.ok_or_else(wrong)?;
         set_session_cookie(cookies, auth.config(), &issued, auth.now());
@@ -80,6 +95,7 @@ pub async fn submit(
             csrf_token: form.csrf.token(),
             rd: Some(rd).filter(|rd| !rd.is_empty()),
             waiting: waiting.clone(),
+            needs_code,
         })
     };
     answer(views, outcome, page)

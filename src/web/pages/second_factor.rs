@@ -2,13 +2,18 @@
 //! with a second factor holds only a pending login (a private cookie with its
 //! token, 5 minutes) and is asked for a code here. The session, with a new id,
 //! exists only once the code passes.
+//!
+//! A signed-in session that passed only a password (`aal` 1; say, one opened
+//! before its user enrolled) comes here too, sent by a `two_factor` forward-auth
+//! rule: the same form proves the factor and the session goes on at `aal` 2
+//! (step-up, SPEC §10). Without a factor it is sent to enrol.
 
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::{Either, FromForm, State, get, post};
 use serde::Serialize;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Identity};
 use crate::config::Config;
 use crate::domain::SessionKind;
 use crate::web::client::ClientInfo;
@@ -16,7 +21,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::forms::{Answer, FormPage, answer};
 use crate::web::notice::{self, Notice, NoticeView};
 use crate::web::redirect::target_or_fallback;
-use crate::web::session::{MaybeUser, sign_in};
+use crate::web::session::{AuthUser, MaybeUser, set_session_cookie, sign_in};
 use crate::web::views::{Page, Views};
 
 /// The pending-login cookie.
@@ -35,6 +40,8 @@ struct SecondFactorPage<'a> {
     csrf_token: &'a str,
     rd: Option<&'a str>,
     notice: Option<NoticeView>,
+    /// A signed-in session proving its factor (no password step before).
+    step_up: bool,
 }
 
 impl FormPage for SecondFactorPage<'_> {
@@ -87,35 +94,60 @@ pub fn show(
     let live =
         pending_of(cookies).is_some_and(|t| auth.factors().is_pending(&t, SessionKind::Browser));
     if !live {
-        if user.0.is_some() {
-            return Either::Left(Redirect::to(target_or_fallback(rd, auth.config())));
+        if let Some(AuthUser(me)) = &user.0 {
+            match step_up_needed(me, auth) {
+                None => return Either::Left(Redirect::to(target_or_fallback(rd, auth.config()))),
+                Some(false) => {
+                    return Either::Left(Redirect::to(auth.config().at("/account/security")));
+                }
+                Some(true) => {}
+            }
+        } else {
+            let said = "Your sign-in took too long or was already used. Sign in again.";
+            notice::not_done(cookies, auth.config(), said);
+            return Either::Left(super::login::to_login(auth.config()));
         }
-        let said = "Your sign-in took too long or was already used. Sign in again.";
-        notice::not_done(cookies, auth.config(), said);
-        return Either::Left(super::login::to_login(auth.config()));
     }
     let page = SecondFactorPage {
         csrf_token: csrf.token(),
         rd,
         notice: notice.0,
+        step_up: !live,
     };
     Either::Right(page.show(views))
 }
 
-/// Checks the code against the pending login and opens the session.
+/// For a signed-in `me`: `None` when the session already passed a second factor,
+/// else whether the user has one to prove (`false`: enrol first).
+fn step_up_needed(me: &Identity, auth: &Auth) -> Option<bool> {
+    (me.aal < 2).then(|| auth.factors().has_any(&me.user.id).unwrap_or(false))
+}
+
+/// Checks the code against the pending login and opens the session; for a
+/// signed-in session without a pending login, the step-up.
 #[post("/login/second-factor", data = "<form>")]
 pub async fn submit(
     form: CsrfForm<'_, SecondFactorForm>,
+    user: MaybeUser,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
     let (step, csrf) = (form.value(), &form.csrf);
+    let signed_in = user.0.is_some();
     let outcome = async move {
         let step = step?;
         let token = pending_of(cookies).unwrap_or_default();
         let kind = SessionKind::Browser;
+        if let Some(AuthUser(me)) = &user.0
+            && !auth.factors().is_pending(&token, kind)
+        {
+            let issued = auth.factors().step_up(me, &step.code, &client.0).await?;
+            set_session_cookie(cookies, auth.config(), &issued, auth.now());
+            let rd = step.rd.as_deref();
+            return Ok(Redirect::to(target_or_fallback(rd, auth.config())));
+        }
         let (_, issued) = auth
             .factors()
             .complete(&token, &step.code, kind, &client.0)
@@ -133,6 +165,7 @@ pub async fn submit(
             csrf_token: form.csrf.token(),
             rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
             notice: None,
+            step_up: signed_in,
         })
     };
     answer(views, outcome, page)

@@ -15,5 +15,6 @@ mod shots;
 
 mod accounts;
 mod admin;
+mod enrol_first;
 mod look;
 mod second_factor;

@@ -5,6 +5,9 @@
 
 mod api;
 mod attacks;
+mod policy;
+mod reset;
+mod rules;
 
 use std::time::Duration;
 
@@ -249,9 +252,14 @@ fn removing_the_app_needs_a_fresh_password_and_signs_out_other_devices() {
         "{:?}",
         stale.location()
     );
+    let code = code_now(&app, &alice.secret);
     let reauth = alice.browser.post_form(
         "/reauth",
-        &[("password", PASSWORD), ("rd", "/account/security")],
+        &[
+            ("password", PASSWORD),
+            ("code", &code),
+            ("rd", "/account/security"),
+        ],
     );
     assert_eq!(reauth.status, Status::SeeOther);
 

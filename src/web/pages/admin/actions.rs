@@ -129,3 +129,18 @@ pub async fn reset_link(
     let op = Ok(AdminOp::ResetLink { user });
     perform(op, &user, &form.csrf, &action, cookies, auth, views).await
 }
+
+/// Removes every second factor of the user (SPEC §10): every session of theirs ends.
+#[post("/admin/users/<id>/reset-factors", data = "<form>")]
+pub async fn reset_factors(
+    id: Result<UserId, &str>,
+    form: CsrfForm<'_, NoFields>,
+    action: AdminAction,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+    views: &State<Views>,
+) -> Answer {
+    let user = parse_user(id)?;
+    let op = Ok(AdminOp::ResetFactors { user });
+    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
+}

@@ -168,6 +168,7 @@ fn op_of(user: UserId, action: &str, fields: &CarriedFields) -> Result<AdminOp> 
         "enable" => AdminOp::Enable { user },
         "logout-everywhere" => AdminOp::LogoutEverywhere { user },
         "reset-link" => AdminOp::ResetLink { user },
+        "reset-factors" => AdminOp::ResetFactors { user },
         "groups" => {
             let raw = fields.groups.as_deref().unwrap_or_default();
             AdminOp::Groups {

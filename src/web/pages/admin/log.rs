@@ -78,6 +78,7 @@ fn event_name(event: &AuditEvent) -> &'static str {
         AuditKind::RecoveryCodeUsed => "Recovery code used",
         AuditKind::SecondFactorFailed => "Second-factor code wrong",
         AuditKind::FactorsReset => "Second factors reset",
+        AuditKind::SecondFactorConfirmed => "Second factor confirmed",
     }
 }
 

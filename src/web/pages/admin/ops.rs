@@ -35,6 +35,8 @@ pub enum AdminOp {
     ResetLink { user: UserId },
     /// Make a one-time invite link into `groups`, shown once on the user list.
     Invite { groups: Vec<String> },
+    /// Remove every second factor of the user and end all their sessions.
+    ResetFactors { user: UserId },
 }
 
 impl AdminOp {
@@ -46,7 +48,8 @@ impl AdminOp {
             | AdminOp::LogoutEverywhere { user }
             | AdminOp::RevokeSession { user, .. }
             | AdminOp::Groups { user, .. }
-            | AdminOp::ResetLink { user } => Some(*user),
+            | AdminOp::ResetLink { user }
+            | AdminOp::ResetFactors { user } => Some(*user),
             AdminOp::Invite { .. } => None,
         }
     }
@@ -77,6 +80,7 @@ impl AdminOp {
                 format!("set the groups of {email} to {}", groups.join(", "))
             }
             AdminOp::ResetLink { .. } => format!("make a password reset link for {email}"),
+            AdminOp::ResetFactors { .. } => format!("reset the second factors of {email}"),
         }
     }
 
@@ -136,6 +140,12 @@ impl AdminOp {
                 // The link itself, shown once on the page, says what happened.
                 show_link_once(cookies, auth, &id.to_string(), &url);
                 return Ok(());
+            }
+            AdminOp::ResetFactors { .. } => {
+                if !auth.factors().reset(&id, client).await? {
+                    return Err(Error::NotFound);
+                }
+                format!("Second factors reset; {email} was signed out everywhere.")
             }
             AdminOp::Invite { .. } => return Err(Error::NotFound),
         };
