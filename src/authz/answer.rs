@@ -7,8 +7,8 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 
+use super::known::Known;
 use super::rules::{Decision, Rules};
-use super::target::Target;
 use crate::auth::UserView;
 use crate::config::Config;
 use crate::web::session::MaybeUser;
@@ -28,15 +28,16 @@ pub struct Answer {
     user: Option<Arc<UserView>>,
     /// The session's assurance level (SPEC §10), sent as `Remote-Auth-Level`.
     aal: Option<u8>,
-    target: Target,
-    login: String,
+    target: Arc<Known>,
+    /// Where to log in, when the decision says so.
+    login: Option<String>,
     dialect: Dialect,
 }
 
 impl Answer {
     /// Judges `target` for the request's user.
     pub fn new(
-        target: Target,
+        target: Arc<Known>,
         user: MaybeUser,
         rules: &Rules,
         config: &Config,
@@ -44,23 +45,16 @@ impl Answer {
     ) -> Answer {
         let aal = user.0.as_ref().map(|u| u.0.aal);
         let user = user.0.map(|u| u.0.user);
-        let decision = rules.decide(&target, user.as_deref());
+        let decision = rules.decide(&target.target, user.as_deref());
         Answer {
             decision,
-            login: login_url(config, &target),
+            login: (decision == Decision::Login).then(|| target.login(config).to_owned()),
             user,
             aal,
             target,
             dialect,
         }
     }
-}
-
-/// `<public_url>/login?rd=<the original URL, percent-encoded>`.
-fn login_url(config: &Config, target: &Target) -> String {
-    let base = config.public_url.as_str().trim_end_matches('/');
-    let rd: String = url::form_urlencoded::byte_serialize(target.url.as_str().as_bytes()).collect();
-    format!("{base}/login?rd={rd}")
 }
 
 /// `Remote-User`, `Remote-Email`, `Remote-Groups`, `Remote-Name`: always all four on
@@ -146,11 +140,13 @@ impl<'r> Responder<'r, 'static> for Answer {
             (Decision::Login, dialect) => {
                 let status = match dialect {
                     Dialect::AuthRequest => Status::Unauthorized,
-                    _ if matches!(self.target.method.as_str(), "GET" | "HEAD") => Status::Found,
+                    _ if matches!(self.target.target.method.as_str(), "GET" | "HEAD") => {
+                        Status::Found
+                    }
                     _ => Status::SeeOther,
                 };
                 let mut response = Response::build_from(plain(status, "Sign in first.")?);
-                response.header(Header::new("Location", self.login));
+                response.header(Header::new("Location", self.login.unwrap_or_default()));
                 response.ok()
             }
         }

@@ -13,6 +13,7 @@
 
 pub mod answer;
 pub mod bearer;
+pub mod known;
 pub mod routes;
 pub mod rules;
 pub mod target;

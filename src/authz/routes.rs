@@ -17,8 +17,11 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Route, State, get, routes};
 
+use std::sync::Arc;
+
 use super::answer::{Answer, Dialect};
 use super::bearer::{PersonalToken, Refusal};
+use super::known::{Known, TargetCache};
 use super::rules::Rules;
 use super::target::{Target, TargetError};
 use crate::auth::Auth;
@@ -40,7 +43,7 @@ pub fn auth_request(
     rules: &State<Rules>,
     auth: &State<Auth>,
 ) -> Result<Answer, Refusal> {
-    let user = token.or_cookie(user, &target.0.host, auth)?;
+    let user = token.or_cookie(user, &target.0.target.host, auth)?;
     Ok(Answer::new(
         target.0,
         user,
@@ -61,7 +64,7 @@ pub fn forward_auth(
     rules: &State<Rules>,
     auth: &State<Auth>,
 ) -> Result<Answer, Refusal> {
-    let user = token.or_cookie(user, &target.target.host, auth)?;
+    let user = token.or_cookie(user, &target.target.target.host, auth)?;
     let dialect = Dialect::ForwardAuth {
         wants_json: target.wants_json,
     };
@@ -113,16 +116,33 @@ fn refuse<T>(error: TargetError) -> Outcome<T, TargetError> {
     Outcome::Error((status, error))
 }
 
+/// The target the header values `parts` describe, through the server's cache of
+/// targets already parsed (uncached without one).
+fn known(
+    request: &Request<'_>,
+    parts: &[&str],
+    parse: impl FnOnce() -> Result<Target, TargetError>,
+) -> Result<Arc<Known>, TargetError> {
+    match request.rocket().state::<TargetCache>() {
+        Some(cache) => cache.get_or_parse(parts, parse),
+        None => parse().map(|target| Arc::new(Known::new(target))),
+    }
+}
+
 /// The target of an nginx `auth_request`.
-pub struct OriginalTarget(Target);
+pub struct OriginalTarget(Arc<Known>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for OriginalTarget {
     type Error = TargetError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TargetError> {
-        let parsed = one(request, "X-Original-URL")
-            .and_then(|url| Target::from_original(url, one(request, "X-Original-Method")?));
+        let parsed = one(request, "X-Original-URL").and_then(|url| {
+            let method = one(request, "X-Original-Method")?;
+            known(request, &["o", url, method], || {
+                Target::from_original(url, method)
+            })
+        });
         match parsed {
             Ok(target) => Outcome::Success(OriginalTarget(target)),
             Err(e) => refuse(e),
@@ -133,7 +153,7 @@ impl<'r> FromRequest<'r> for OriginalTarget {
 /// The target of a Traefik/Caddy forward-auth request, and whether the client is a
 /// script that wants `401` rather than a redirect.
 pub struct ForwardedTarget {
-    target: Target,
+    target: Arc<Known>,
     wants_json: bool,
 }
 
@@ -143,12 +163,13 @@ impl<'r> FromRequest<'r> for ForwardedTarget {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TargetError> {
         let parsed = (|| {
-            Target::from_forwarded(
-                one(request, "X-Forwarded-Proto")?,
-                one(request, "X-Forwarded-Host")?,
-                one(request, "X-Forwarded-Uri")?,
-                one(request, "X-Forwarded-Method")?,
-            )
+            let proto = one(request, "X-Forwarded-Proto")?;
+            let host = one(request, "X-Forwarded-Host")?;
+            let uri = one(request, "X-Forwarded-Uri")?;
+            let method = one(request, "X-Forwarded-Method")?;
+            known(request, &["f", proto, host, uri, method], || {
+                Target::from_forwarded(proto, host, uri, method)
+            })
         })();
         let target = match parsed {
             Ok(target) => target,

@@ -1,7 +1,7 @@
 //! Security headers on every response, error pages included (SPEC §8).
 
 use rocket::fairing::{Fairing, Info, Kind};
-use rocket::http::Header;
+use rocket::http::{ContentType, Header};
 use rocket::{Request, Response};
 
 use crate::auth::Auth;
@@ -33,6 +33,19 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        if is_forward_auth(request) && response.content_type() != Some(ContentType::HTML) {
+            // An answer to a proxy, not a page (SPEC §5). On 2xx a proxy reads
+            // `Remote-*` and `Set-Cookie` and drops everything else (nginx never
+            // relays an auth subrequest's headers; Traefik and Caddy copy only those
+            // they are told to), so nothing is added. A refusal may reach the browser
+            // as is (Traefik, Caddy): a redirect or a plain-text or JSON body, never
+            // a page to frame or script, so it keeps `nosniff` and `no-store`.
+            if !response.status().class().is_success() {
+                response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
+                response.set_header(Header::new("Cache-Control", "no-store"));
+            }
+            return;
+        }
         response.set_header(Header::new("Content-Security-Policy", CSP));
         response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
         response.set_header(Header::new("Referrer-Policy", "same-origin"));
@@ -61,4 +74,17 @@ fn is_static_asset(request: &Request<'_>) -> bool {
     path.as_str()
         .strip_prefix(base)
         .is_some_and(|rest| rest.starts_with("/static/"))
+}
+
+/// Whether the request was answered by one of the forward-auth endpoints
+/// (`crate::authz::routes`), matched by route name and path.
+fn is_forward_auth(request: &Request<'_>) -> bool {
+    request.route().is_some_and(|route| {
+        let path = route.uri.path();
+        match route.name.as_deref() {
+            Some("auth_request") => path.ends_with("/api/authz/auth-request"),
+            Some("forward_auth") => path.ends_with("/api/authz/forward-auth"),
+            _ => false,
+        }
+    })
 }
