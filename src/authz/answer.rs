@@ -18,8 +18,9 @@ use crate::web::session::MaybeUser;
 pub enum Dialect {
     /// `401` with `Location`; nginx turns it into a redirect with `error_page`.
     AuthRequest,
-    /// A redirect the proxy relays as is, or `401` for scripts.
-    ForwardAuth { wants_json: bool },
+    /// A redirect the proxy relays as is, or `401` for scripts (`Accept: …json` or
+    /// `X-Requested-With: XMLHttpRequest`, looked at only when the answer is "log in").
+    ForwardAuth,
 }
 
 /// The verdict, ready to be sent to the proxy.
@@ -92,6 +93,17 @@ fn identity_headers(user: Option<&UserView>) -> Option<[(&'static str, String); 
     clean.then_some(headers)
 }
 
+/// A script rather than a browser: it wants `401`, not a redirect.
+fn wants_json(request: &Request<'_>) -> bool {
+    let xhr = request
+        .headers()
+        .get("X-Requested-With")
+        .any(|v| v.eq_ignore_ascii_case("XMLHttpRequest"));
+    xhr || request
+        .accept()
+        .is_some_and(|accept| accept.iter().any(|media| media.is_json()))
+}
+
 fn plain(status: Status, body: &'static str) -> response::Result<'static> {
     Response::build()
         .status(status)
@@ -101,7 +113,7 @@ fn plain(status: Status, body: &'static str) -> response::Result<'static> {
 }
 
 impl<'r> Responder<'r, 'static> for Answer {
-    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match (self.decision, self.dialect) {
             (Decision::Allow, _) => {
                 let Some(headers) = identity_headers(self.user.as_deref()) else {
@@ -124,7 +136,7 @@ impl<'r> Responder<'r, 'static> for Answer {
                 response.ok()
             }
             (Decision::Forbid, _) => plain(Status::Forbidden, "Forbidden"),
-            (Decision::Login, Dialect::ForwardAuth { wants_json: true }) => {
+            (Decision::Login, Dialect::ForwardAuth) if wants_json(request) => {
                 let body = serde_json::json!({
                     "error": "unauthenticated",
                     "message": "Sign in first.",

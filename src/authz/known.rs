@@ -99,16 +99,13 @@ impl TargetCache {
         let Some(key) = join(&mut buffer, parts) else {
             return parse().map(|target| Arc::new(Known::new(target)));
         };
-        let (current, previous) = {
+        let previous = {
             let generations = self.generations.read().unwrap_or_else(|e| e.into_inner());
-            (
-                generations[0].entries.get(key).cloned(),
-                generations[1].entries.get(key).cloned(),
-            )
+            if let Some(known) = generations[0].entries.get(key) {
+                return Ok(known.clone());
+            }
+            generations[1].entries.get(key).cloned()
         };
-        if let Some(known) = current {
-            return Ok(known);
-        }
         let known = match previous {
             Some(known) => known,
             None => Arc::new(Known::new(parse()?)),

@@ -1,7 +1,7 @@
 //! Security headers on every response, error pages included (SPEC §8).
 
 use rocket::fairing::{Fairing, Info, Kind};
-use rocket::http::{ContentType, Header};
+use rocket::http::Header;
 use rocket::{Request, Response};
 
 use crate::auth::Auth;
@@ -33,7 +33,7 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        if is_forward_auth(request) && response.content_type() != Some(ContentType::HTML) {
+        if is_forward_auth(request) && !is_page(response) {
             // An answer to a proxy, not a page (SPEC §5). On 2xx a proxy reads
             // `Remote-*` and `Set-Cookie` and drops everything else (nginx never
             // relays an auth subrequest's headers; Traefik and Caddy copy only those
@@ -87,4 +87,14 @@ fn is_forward_auth(request: &Request<'_>) -> bool {
             _ => false,
         }
     })
+}
+
+/// Whether the response is an HTML page (an error page from a catcher), without
+/// parsing its `Content-Type`: a `2xx` from a forward-auth endpoint never is.
+fn is_page(response: &Response<'_>) -> bool {
+    !response.status().class().is_success()
+        && response
+            .headers()
+            .get_one("Content-Type")
+            .is_some_and(|value| value.trim_start().starts_with("text/html"))
 }
