@@ -217,6 +217,7 @@ http {
   upstream portcullis { server 127.0.0.1:$fport; keepalive 32; }
   proxy_http_version 1.1;
   proxy_set_header Connection "";
+  keepalive_requests 1000000;
   server {
     listen 127.0.0.1:$nport;
     location = /authz {

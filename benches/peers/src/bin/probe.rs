@@ -76,16 +76,7 @@ async fn main() {
 
 /// The requests of one connection: slots `c`, `c + connections`, …
 async fn connection(c: usize, plan: std::sync::Arc<Plan>) -> (Vec<u64>, usize) {
-    let host = plan.url.host().expect("URL has a host").to_owned();
-    let port = plan.url.port_u16().unwrap_or(80);
-    let stream = tokio::net::TcpStream::connect((host.as_str(), port))
-        .await
-        .expect("connect");
-    stream.set_nodelay(true).unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("HTTP/1.1 handshake");
-    tokio::spawn(conn);
+    let mut sender = connect(&plan.url).await;
     let path = plan
         .url
         .path_and_query()
@@ -102,14 +93,25 @@ async fn connection(c: usize, plan: std::sync::Arc<Plan>) -> (Vec<u64>, usize) {
         } else {
             Instant::now()
         };
-        let mut request = hyper::Request::get(path.as_str()).header("Host", authority.as_str());
-        for (name, value) in &plan.headers {
-            request = request.header(name.as_str(), value.as_str());
+        let request = || {
+            let mut request = hyper::Request::get(path.as_str()).header("Host", authority.as_str());
+            for (name, value) in &plan.headers {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            request.body(Empty::<Bytes>::new()).unwrap()
+        };
+        // A server may close a keep-alive connection after so many requests
+        // (nginx: `keepalive_requests`); then the request goes again on a new one.
+        if sender.ready().await.is_err() {
+            sender = connect(&plan.url).await;
         }
-        let response = sender
-            .send_request(request.body(Empty::<Bytes>::new()).unwrap())
-            .await
-            .expect("request");
+        let response = match sender.send_request(request()).await {
+            Ok(response) => response,
+            Err(_) => {
+                sender = connect(&plan.url).await;
+                sender.send_request(request()).await.expect("request")
+            }
+        };
         let ok = response.status() == 200;
         response.into_body().collect().await.expect("body");
         previous_done = Instant::now();
@@ -117,4 +119,21 @@ async fn connection(c: usize, plan: std::sync::Arc<Plan>) -> (Vec<u64>, usize) {
         bad += usize::from(!ok);
     }
     (latencies, bad)
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
+
+/// A new keep-alive HTTP/1.1 connection to the URL's host.
+async fn connect(url: &hyper::Uri) -> Sender {
+    let host = url.host().expect("URL has a host");
+    let port = url.port_u16().unwrap_or(80);
+    let stream = tokio::net::TcpStream::connect((host, port))
+        .await
+        .expect("connect");
+    stream.set_nodelay(true).unwrap();
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("HTTP/1.1 handshake");
+    tokio::spawn(conn);
+    sender
 }
