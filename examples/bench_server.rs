@@ -33,7 +33,10 @@ fn private_login(cookies: &CookieJar<'_>) -> &'static str {
 /// revocation is compared with.
 #[get("/private")]
 fn private(cookies: &CookieJar<'_>) -> Result<&'static str, Status> {
-    cookies.get_private("peer").map(|_| "ok").ok_or(Status::Unauthorized)
+    cookies
+        .get_private("peer")
+        .map(|_| "ok")
+        .ok_or(Status::Unauthorized)
 }
 
 /// The same allocator as the shipped binary (`src/main.rs`).
@@ -43,5 +46,8 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[rocket::launch]
 fn rocket() -> _ {
-    portcullis::rocket(portcullis::figment()).mount("/bench", routes![open, cookie, bearer, private_login, private])
+    portcullis::rocket(portcullis::figment()).mount(
+        "/bench",
+        routes![open, cookie, bearer, private_login, private],
+    )
 }
