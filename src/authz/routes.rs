@@ -13,11 +13,11 @@
 //!
 //! Then the rules decide, and [`Answer`] speaks the proxy's dialect.
 
+use std::sync::Arc;
+
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Route, State, get, routes};
-
-use std::sync::Arc;
 
 use super::answer::{Answer, Dialect};
 use super::bearer::{PersonalToken, Refusal};
