@@ -161,6 +161,7 @@ fn install(mut rocket: Rocket<Build>, parts: Parts, pages: bool) -> Rocket<Build
         .manage(parts.auth)
         .manage(parts.views)
         .manage(parts.rules)
+        .manage(crate::authz::known::TargetCache::default())
         .attach(SecurityHeaders { hsts })
         .attach(crate::ops::request_log::RequestLog)
         .attach(crate::ops::SweeperTask)

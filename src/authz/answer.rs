@@ -7,6 +7,7 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 
+use super::known::Known;
 use super::rules::{Decision, Proof, Rules};
 use super::target::Target;
 use crate::auth::{Auth, UserView};
@@ -18,8 +19,9 @@ use crate::web::session::MaybeUser;
 pub enum Dialect {
     /// `401` with `Location`; nginx turns it into a redirect with `error_page`.
     AuthRequest,
-    /// A redirect the proxy relays as is, or `401` for scripts.
-    ForwardAuth { wants_json: bool },
+    /// A redirect the proxy relays as is, or `401` for scripts (`Accept: …json` or
+    /// `X-Requested-With: XMLHttpRequest`, looked at only when the answer is "log in").
+    ForwardAuth,
 }
 
 /// The verdict, ready to be sent to the proxy.
@@ -28,15 +30,16 @@ pub struct Answer {
     user: Option<Arc<UserView>>,
     /// The session's assurance level (SPEC §10), sent as `Remote-Auth-Level`.
     aal: Option<u8>,
-    target: Target,
-    login: String,
+    target: Arc<Known>,
+    /// Where to log in, when the decision says so.
+    login: Option<String>,
     dialect: Dialect,
 }
 
 impl Answer {
     /// Judges `target` for the request's user.
     pub fn new(
-        target: Target,
+        target: Arc<Known>,
         user: MaybeUser,
         rules: &Rules,
         auth: &Auth,
@@ -46,14 +49,23 @@ impl Answer {
         let aal = user.0.as_ref().map(|u| u.0.aal);
         let (decision, user) = match user.0 {
             Some(u) => (
-                super::proof::decide(&target, &u.0, rules, auth),
+                super::proof::decide(&target.target, &u.0, rules, auth),
                 Some(u.0.user),
             ),
-            None => (rules.decide_with(&target, None, Proof::FULL), None),
+            None => (rules.decide_with(&target.target, None, Proof::FULL), None),
+        };
+        let login = match decision {
+            Decision::Allow | Decision::Forbid => None,
+            Decision::Login => Some(target.login(config).to_owned()),
+            _ => Some(login_url(
+                config,
+                super::proof::portal_path(decision),
+                &target.target,
+            )),
         };
         Answer {
             decision,
-            login: login_url(config, super::proof::portal_path(decision), &target),
+            login,
             user,
             aal,
             target,
@@ -62,8 +74,8 @@ impl Answer {
     }
 }
 
-/// `<public_url><path>?rd=<the original URL, percent-encoded>`; `path` is
-/// `/login` or another page of the portal (SPEC §10).
+/// `<public_url><path>?rd=<the original URL, percent-encoded>` for a step-up
+/// page of the portal (SPEC §10); the plain `/login` one is cached in [`Known`].
 fn login_url(config: &Config, path: &str, target: &Target) -> String {
     let base = config.public_url.as_str().trim_end_matches('/');
     let rd: String = url::form_urlencoded::byte_serialize(target.url.as_str().as_bytes()).collect();
@@ -105,6 +117,17 @@ fn identity_headers(user: Option<&UserView>) -> Option<[(&'static str, String); 
     clean.then_some(headers)
 }
 
+/// A script rather than a browser: it wants `401`, not a redirect.
+fn wants_json(request: &Request<'_>) -> bool {
+    let xhr = request
+        .headers()
+        .get("X-Requested-With")
+        .any(|v| v.eq_ignore_ascii_case("XMLHttpRequest"));
+    xhr || request
+        .accept()
+        .is_some_and(|accept| accept.iter().any(|media| media.is_json()))
+}
+
 fn plain(status: Status, body: &'static str) -> response::Result<'static> {
     Response::build()
         .status(status)
@@ -114,7 +137,7 @@ fn plain(status: Status, body: &'static str) -> response::Result<'static> {
 }
 
 impl<'r> Responder<'r, 'static> for Answer {
-    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         match (self.decision, self.dialect) {
             (Decision::Allow, _) => {
                 let Some(headers) = identity_headers(self.user.as_deref()) else {
@@ -137,7 +160,7 @@ impl<'r> Responder<'r, 'static> for Answer {
                 response.ok()
             }
             (Decision::Forbid, _) => plain(Status::Forbidden, "Forbidden"),
-            (decision, Dialect::ForwardAuth { wants_json: true }) => {
+            (decision, Dialect::ForwardAuth) if wants_json(request) => {
                 let (error, message) = super::proof::json_reason(decision);
                 let body = serde_json::json!({
                     "error": error,
@@ -154,11 +177,13 @@ impl<'r> Responder<'r, 'static> for Answer {
             (_, dialect) => {
                 let status = match dialect {
                     Dialect::AuthRequest => Status::Unauthorized,
-                    _ if matches!(self.target.method.as_str(), "GET" | "HEAD") => Status::Found,
+                    _ if matches!(self.target.target.method.as_str(), "GET" | "HEAD") => {
+                        Status::Found
+                    }
                     _ => Status::SeeOther,
                 };
                 let mut response = Response::build_from(plain(status, "Sign in first.")?);
-                response.header(Header::new("Location", self.login));
+                response.header(Header::new("Location", self.login.unwrap_or_default()));
                 response.ok()
             }
         }

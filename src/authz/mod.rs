@@ -13,6 +13,7 @@
 
 pub mod answer;
 pub mod bearer;
+pub mod known;
 mod proof;
 pub mod routes;
 pub mod rules;

@@ -13,12 +13,15 @@
 //!
 //! Then the rules decide, and [`Answer`] speaks the proxy's dialect.
 
+use std::sync::Arc;
+
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Route, State, get, routes};
 
 use super::answer::{Answer, Dialect};
 use super::bearer::{PersonalToken, Refusal};
+use super::known::{Known, TargetCache};
 use super::rules::Rules;
 use super::target::{Target, TargetError};
 use crate::auth::Auth;
@@ -40,7 +43,7 @@ pub fn auth_request(
     rules: &State<Rules>,
     auth: &State<Auth>,
 ) -> Result<Answer, Refusal> {
-    let user = token.or_cookie(user, &target.0.host, auth)?;
+    let user = token.or_cookie(user, &target.0.target.host, auth)?;
     Ok(Answer::new(
         target.0,
         user,
@@ -61,11 +64,14 @@ pub fn forward_auth(
     rules: &State<Rules>,
     auth: &State<Auth>,
 ) -> Result<Answer, Refusal> {
-    let user = token.or_cookie(user, &target.target.host, auth)?;
-    let dialect = Dialect::ForwardAuth {
-        wants_json: target.wants_json,
-    };
-    Ok(Answer::new(target.target, user, rules, auth, dialect))
+    let user = token.or_cookie(user, &target.0.target.host, auth)?;
+    Ok(Answer::new(
+        target.0,
+        user,
+        rules,
+        auth,
+        Dialect::ForwardAuth,
+    ))
 }
 
 /// The socket peer is one of `trusted_proxies`; anyone else gets `403`.
@@ -89,13 +95,43 @@ impl<'r> FromRequest<'r> for TrustedProxy {
     }
 }
 
-/// The single value of a forwarding header; absent or repeated is refused.
-fn one<'r>(request: &'r Request<'_>, name: &'static str) -> Result<&'r str, TargetError> {
-    let mut values = request.headers().get(name);
-    match (values.next(), values.next()) {
-        (Some(value), None) => Ok(value),
-        _ => Err(TargetError::Invalid(name)),
+/// The headers nginx's `auth_request` sends about the original request.
+const ORIGINAL: [&str; 2] = ["X-Original-URL", "X-Original-Method"];
+/// The headers Traefik's and Caddy's forward auth send.
+const FORWARDED: [&str; 4] = [
+    "X-Forwarded-Proto",
+    "X-Forwarded-Host",
+    "X-Forwarded-Uri",
+    "X-Forwarded-Method",
+];
+
+/// The single value of each forwarding header in `names`; one absent or repeated
+/// is refused (the first such in `names` is named). One pass over the request's
+/// headers rather than a lookup each: Rocket hashes a name byte by byte per lookup.
+fn values<'r, const N: usize>(
+    request: &'r Request<'_>,
+    names: [&'static str; N],
+) -> Result<[&'r str; N], TargetError> {
+    let mut found: [(Option<&'r str>, usize); N] = [(None, 0); N];
+    for header in request.headers().iter() {
+        let name = header.name.as_str();
+        let Some(i) = names.iter().position(|n| name.eq_ignore_ascii_case(n)) else {
+            continue;
+        };
+        found[i].1 += 1;
+        found[i].0 = match header.value {
+            std::borrow::Cow::Borrowed(value) => Some(value),
+            std::borrow::Cow::Owned(_) => None,
+        };
     }
+    let mut out = [""; N];
+    for (i, (value, count)) in found.into_iter().enumerate() {
+        out[i] = match (value, count) {
+            (Some(value), 1) => value,
+            _ => return Err(TargetError::Invalid(names[i])),
+        };
+    }
+    Ok(out)
 }
 
 fn refuse<T>(error: TargetError) -> Outcome<T, TargetError> {
@@ -107,16 +143,32 @@ fn refuse<T>(error: TargetError) -> Outcome<T, TargetError> {
     Outcome::Error((status, error))
 }
 
+/// The target the header values `parts` describe, through the server's cache of
+/// targets already parsed (uncached without one).
+fn known(
+    request: &Request<'_>,
+    parts: &[&str],
+    parse: impl FnOnce() -> Result<Target, TargetError>,
+) -> Result<Arc<Known>, TargetError> {
+    match request.rocket().state::<TargetCache>() {
+        Some(cache) => cache.get_or_parse(parts, parse),
+        None => parse().map(|target| Arc::new(Known::new(target))),
+    }
+}
+
 /// The target of an nginx `auth_request`.
-pub struct OriginalTarget(Target);
+pub struct OriginalTarget(Arc<Known>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for OriginalTarget {
     type Error = TargetError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TargetError> {
-        let parsed = one(request, "X-Original-URL")
-            .and_then(|url| Target::from_original(url, one(request, "X-Original-Method")?));
+        let parsed = values(request, ORIGINAL).and_then(|[url, method]| {
+            known(request, &["o", url, method], || {
+                Target::from_original(url, method)
+            })
+        });
         match parsed {
             Ok(target) => Outcome::Success(OriginalTarget(target)),
             Err(e) => refuse(e),
@@ -124,40 +176,22 @@ impl<'r> FromRequest<'r> for OriginalTarget {
     }
 }
 
-/// The target of a Traefik/Caddy forward-auth request, and whether the client is a
-/// script that wants `401` rather than a redirect.
-pub struct ForwardedTarget {
-    target: Target,
-    wants_json: bool,
-}
+/// The target of a Traefik/Caddy forward-auth request.
+pub struct ForwardedTarget(Arc<Known>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for ForwardedTarget {
     type Error = TargetError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TargetError> {
-        let parsed = (|| {
-            Target::from_forwarded(
-                one(request, "X-Forwarded-Proto")?,
-                one(request, "X-Forwarded-Host")?,
-                one(request, "X-Forwarded-Uri")?,
-                one(request, "X-Forwarded-Method")?,
-            )
-        })();
-        let target = match parsed {
-            Ok(target) => target,
-            Err(e) => return refuse(e),
-        };
-        let headers = request.headers();
-        let xhr = headers
-            .get("X-Requested-With")
-            .any(|v| v.eq_ignore_ascii_case("XMLHttpRequest"));
-        let json = request
-            .accept()
-            .is_some_and(|accept| accept.iter().any(|media| media.is_json()));
-        Outcome::Success(ForwardedTarget {
-            target,
-            wants_json: xhr || json,
-        })
+        let parsed = values(request, FORWARDED).and_then(|[proto, host, uri, method]| {
+            known(request, &["f", proto, host, uri, method], || {
+                Target::from_forwarded(proto, host, uri, method)
+            })
+        });
+        match parsed {
+            Ok(target) => Outcome::Success(ForwardedTarget(target)),
+            Err(e) => refuse(e),
+        }
     }
 }

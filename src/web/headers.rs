@@ -33,6 +33,19 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        if is_forward_auth(request) && !is_page(response) {
+            // An answer to a proxy, not a page (SPEC §5). On 2xx a proxy reads
+            // `Remote-*` and `Set-Cookie` and drops everything else (nginx never
+            // relays an auth subrequest's headers; Traefik and Caddy copy only those
+            // they are told to), so nothing is added. A refusal may reach the browser
+            // as is (Traefik, Caddy): a redirect or a plain-text or JSON body, never
+            // a page to frame or script, so it keeps `nosniff` and `no-store`.
+            if !response.status().class().is_success() {
+                response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
+                response.set_header(Header::new("Cache-Control", "no-store"));
+            }
+            return;
+        }
         response.set_header(Header::new("Content-Security-Policy", CSP));
         response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
         response.set_header(Header::new("Referrer-Policy", "same-origin"));
@@ -61,4 +74,27 @@ fn is_static_asset(request: &Request<'_>) -> bool {
     path.as_str()
         .strip_prefix(base)
         .is_some_and(|rest| rest.starts_with("/static/"))
+}
+
+/// Whether the request was answered by one of the forward-auth endpoints
+/// (`crate::authz::routes`), matched by route name and path.
+fn is_forward_auth(request: &Request<'_>) -> bool {
+    request.route().is_some_and(|route| {
+        let path = route.uri.path();
+        match route.name.as_deref() {
+            Some("auth_request") => path.ends_with("/api/authz/auth-request"),
+            Some("forward_auth") => path.ends_with("/api/authz/forward-auth"),
+            _ => false,
+        }
+    })
+}
+
+/// Whether the response is an HTML page (an error page from a catcher), without
+/// parsing its `Content-Type`: a `2xx` from a forward-auth endpoint never is.
+fn is_page(response: &Response<'_>) -> bool {
+    !response.status().class().is_success()
+        && response
+            .headers()
+            .get_one("Content-Type")
+            .is_some_and(|value| value.trim_start().starts_with("text/html"))
 }

@@ -1,6 +1,7 @@
 //! Forward authentication (SPEC §5) without a real proxy: the test plays nginx or
 //! Caddy by sending their headers from a trusted loopback peer.
 
+mod cached;
 mod paths;
 
 use std::time::Duration;

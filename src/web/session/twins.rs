@@ -15,6 +15,9 @@ use crate::token::TokenKind;
 /// expired one of a live session (which then slides), else `None` (the jar's own
 /// choice stands). `None` as well when there are fewer than two.
 pub(super) fn best_of_twins(request: &Request<'_>, auth: &Auth, name: &str) -> Option<Check> {
+    if !may_have_twins(request, name) {
+        return None;
+    }
     let values = candidates(request, name);
     if values.len() < 2 {
         return None;
@@ -34,6 +37,26 @@ pub(super) fn best_of_twins(request: &Request<'_>, auth: &Auth, name: &str) -> O
         }
     }
     expired
+}
+
+/// Whether the `Cookie` headers may hold two cookies named `name`, by a scan that
+/// neither decodes nor allocates (the full parse cost the guard ~4 µs a request,
+/// docs/BENCHMARKS.md). A raw name without `%` decodes to itself, so only pairs
+/// named `name` as written or holding an escape can be one; fewer than two of
+/// those, and there are no twins.
+fn may_have_twins(request: &Request<'_>, name: &str) -> bool {
+    let could_be = |pair: &str| {
+        pair.split_once('=')
+            .is_some_and(|(raw, _)| raw.trim() == name || raw.contains('%'))
+    };
+    let mut seen = 0;
+    for header in request.headers().get("Cookie") {
+        seen += header.split(';').filter(|pair| could_be(pair)).count();
+        if seen >= 2 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Every value of a cookie named `name` in the request's `Cookie` headers, parsed

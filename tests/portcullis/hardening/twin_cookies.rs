@@ -67,3 +67,23 @@ fn two_bad_cookies_are_still_anonymous() {
 
     assert_eq!(reply.status, Status::SeeOther);
 }
+
+/// A twin whose name is percent-encoded (`%70ortcullis` is `portcullis` once
+/// decoded, as Rocket decodes it) is still found and ignored.
+#[test]
+fn a_twin_with_an_encoded_name_is_ignored_too() {
+    let app = TestApp::spawn();
+    let (browser, _) = alice(&app);
+    let real = browser.session_cookie().unwrap();
+
+    let request = app
+        .client
+        .get("/account")
+        .header(Header::new(
+            "Cookie",
+            format!("portcullis={real}; %70ortcullis=garbage"),
+        ))
+        .cookie(Cookie::new("portcullis", "garbage"));
+
+    assert_alice(&Reply::from(request.dispatch()));
+}
