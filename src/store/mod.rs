@@ -78,6 +78,7 @@ mod factors;
 mod lock;
 mod migrate;
 mod onetime;
+pub mod postgres;
 mod revoked;
 mod sessions;
 mod sweep;
@@ -138,12 +139,23 @@ pub struct Store {
     backend: Arc<dyn Backend>,
     /// The sweeper's handle; it only ever holds it weakly.
     sweepable: Arc<Sweepable>,
+    /// The same engine when it is PostgreSQL, for following its change log.
+    postgres: Option<Arc<postgres::Postgres>>,
 }
 
 impl Store {
     /// Opens (creating if needed) the embedded database under `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         Store::on(Arc::new(embedded::Embedded::open(dir)?))
+    }
+
+    /// Connects to the PostgreSQL database at `url` (SPEC §13), creating or
+    /// upgrading its schema.
+    pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let engine = Arc::new(postgres::Postgres::open(url)?);
+        let mut store = Store::on(engine.clone())?;
+        store.postgres = Some(engine);
+        Ok(store)
     }
 
     /// The store over `backend`, brought up to this build's layout.
@@ -154,9 +166,20 @@ impl Store {
                 backend: backend.clone(),
             }),
             backend,
+            postgres: None,
         };
         store.migrate(found)?;
         Ok(store)
+    }
+
+    /// Follows the writes other instances commit after log position `seq`
+    /// (`None` on an embedded store, which has no other writer).
+    pub fn follow(
+        &self,
+        seq: i64,
+        apply: impl Fn(&[backend::Followed]) + Send + Sync + 'static,
+    ) -> Option<postgres::Follower> {
+        self.postgres.as_ref().map(|pg| pg.follow(seq, apply))
     }
 
     /// The engine under the store.

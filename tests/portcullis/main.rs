@@ -37,6 +37,7 @@ mod request_log;
 mod revocation;
 mod security;
 mod sessions;
+mod store_contract;
 mod sweeper;
 mod tokens;
 mod web_basics;
