@@ -18,6 +18,7 @@
 //! the audit log.
 
 mod access;
+mod follow;
 mod accounts;
 mod api;
 mod attempts;
@@ -186,6 +187,8 @@ pub struct Auth {
     metrics: Arc<Metrics>,
     access: access::AccessIndex,
     vault: mfa::vault::Vault,
+    /// The change-log follower, with the PostgreSQL store (SPEC §13).
+    follower: Option<crate::store::postgres::Follower>,
 }
 
 impl Auth {
@@ -199,9 +202,11 @@ impl Auth {
         clock: Arc<dyn Clock>,
         vault: mfa::vault::Vault,
     ) -> Result<Auth, StoreError> {
+        let position = follow::position(&store)?;
         let users = store.users().collect::<Result<Vec<_>, _>>()?;
         let revoked = store.load_revoked(clock.now())?;
         let mirror = Arc::new(Mirror::new(users, revoked));
+        let follower = follow::start(&store, position, mirror.clone());
         let access = access::AccessIndex::load(&store)?;
         let metrics = Arc::new(Metrics::default());
         hasher.observe(metrics.clone());
@@ -216,6 +221,7 @@ impl Auth {
             metrics,
             access,
             vault,
+            follower,
         })
     }
 

@@ -75,6 +75,7 @@ pub mod backend;
 mod change;
 mod embedded;
 mod factors;
+pub mod followed;
 mod lock;
 mod migrate;
 mod onetime;

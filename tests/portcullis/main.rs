@@ -30,6 +30,7 @@ mod notices;
 mod packaging;
 mod pages;
 mod password_policy;
+mod postgres_instances;
 mod proxy;
 mod redirects;
 mod register;

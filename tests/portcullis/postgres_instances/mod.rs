@@ -1,0 +1,146 @@
+//! Several real instances on one PostgreSQL database (SPEC §13), each the
+//! `portcullis` binary on its own loopback port: `cargo test -- --ignored postgres`.
+//! Needs PostgreSQL 15 (`apt-get install postgresql`); the release binary with
+//! `PORTCULLIS_BIN=target/release/portcullis`.
+
+mod instance;
+
+use std::time::{Duration, Instant};
+
+use instance::{Instance, login, logout, me, prepare, register};
+
+use super::store_contract::cluster;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Percentile `p` (0..=100) of sorted `samples`.
+fn percentile(samples: &[Duration], p: usize) -> Duration {
+    samples[(samples.len() * p / 100).min(samples.len() - 1)]
+}
+
+/// Polls `instance` with `token` until it is refused; how long that took.
+fn until_refused(instance: &Instance, token: &str, since: Instant) -> Duration {
+    loop {
+        match me(instance, token) {
+            401 => return since.elapsed(),
+            200 => {}
+            other => panic!("{} answered {other}", instance.base),
+        }
+        assert!(since.elapsed() < Duration::from_secs(10), "never refused");
+    }
+}
+
+fn three(url: &str, dir: &std::path::Path) -> [Instance; 3] {
+    prepare(dir, url);
+    [(); 3].map(|()| Instance::start(dir, url, &[]))
+}
+
+#[test]
+#[ignore = "needs postgresql"]
+fn a_revocation_on_one_instance_is_refused_by_the_others_within_100_ms() {
+    let url = cluster::fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b, c] = three(&url, dir.path());
+    register(&a, "alice@example.com", PASSWORD);
+
+    let mut took = Vec::new();
+    for _ in 0..200 {
+        let token = login(&a, "alice@example.com", PASSWORD);
+        assert_eq!((me(&b, &token), me(&c, &token)), (200, 200));
+        assert_eq!(logout(&a, &token), 204);
+        let revoked = Instant::now();
+        let (on_b, on_c) = std::thread::scope(|s| {
+            let on_c = s.spawn(|| until_refused(&c, &token, revoked));
+            (until_refused(&b, &token, revoked), on_c.join().unwrap())
+        });
+        assert_eq!(me(&a, &token), 401);
+        took.push(on_b.max(on_c));
+    }
+
+    took.sort();
+    let (p50, p99) = (percentile(&took, 50), percentile(&took, 99));
+    println!("revocation seen by both other instances: p50 {p50:?}, p99 {p99:?}, max {:?} over {} rounds", took[took.len() - 1], took.len());
+    assert!(p99 < Duration::from_millis(100), "p99 {p99:?} is over 100 ms");
+}
+
+#[test]
+#[ignore = "needs postgresql"]
+fn an_instance_killed_while_a_revocation_happened_refuses_it_after_restart() {
+    let url = cluster::fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b, c] = three(&url, dir.path());
+    register(&a, "alice@example.com", PASSWORD);
+    let token = login(&a, "alice@example.com", PASSWORD);
+    assert_eq!(me(&c, &token), 200);
+    let port = c.port;
+
+    c.kill();
+    assert_eq!(logout(&b, &token), 204);
+    let c = Instance::start_on(port, dir.path(), &url, &[]);
+
+    assert_eq!(me(&c, &token), 401, "the first request after ready refuses");
+    drop(a);
+}
+
+#[test]
+#[ignore = "needs postgresql"]
+fn cut_off_from_postgresql_an_instance_serves_until_max_staleness_then_503_and_catches_up() {
+    let (pg_dir, pg_port, url) = cluster::own_cluster();
+    let dir = tempfile::tempdir().unwrap();
+    prepare(dir.path(), &url);
+    let stale = [("PORTCULLIS_MAX_STALENESS", "2s")];
+    let a = Instance::start(dir.path(), &url, &stale);
+    let b = Instance::start(dir.path(), &url, &stale);
+    register(&a, "alice@example.com", PASSWORD);
+    let (kept, doomed) = (
+        login(&a, "alice@example.com", PASSWORD),
+        login(&a, "alice@example.com", PASSWORD),
+    );
+
+    cluster::stop(&pg_dir);
+    let stopped = Instant::now();
+    // Writes fail at once; verdicts come from the mirror for now.
+    let write = instance::post_json(
+        &a.url("/api/v1/sessions"),
+        &serde_json::json!({ "email": "alice@example.com", "password": PASSWORD }),
+        None,
+    );
+    assert_eq!(write.0, 503, "{write:?}");
+    if stopped.elapsed() < Duration::from_secs(2) {
+        assert_eq!(me(&b, &kept), 200, "served from the mirror within max_staleness");
+    }
+    let refused = loop {
+        match me(&b, &kept) {
+            503 => break stopped.elapsed(),
+            200 => assert!(stopped.elapsed() < Duration::from_secs(10)),
+            other => panic!("answered {other}"),
+        }
+    };
+    println!("503 after {refused:?} without PostgreSQL (max_staleness 2s)");
+    // Staleness counts from the follower's last contact, up to one 250 ms
+    // heartbeat before PostgreSQL stopped.
+    assert!(refused >= Duration::from_millis(1700), "503 after only {refused:?}");
+    assert_eq!(instance::status(ureq::get(&b.url("/healthz")).call()), 503);
+    drop(a);
+
+    // The revocation happens while b's listener is down: on a fresh instance.
+    cluster::start(&pg_dir, pg_port);
+    let a = Instance::start(dir.path(), &url, &stale);
+    assert_eq!(logout(&a, &doomed), 204);
+    let since = Instant::now();
+    let caught_up = until_refused_after_503(&b, &doomed, since);
+    println!("b applied the revocation {caught_up:?} after it was made, PostgreSQL back");
+    assert_eq!(me(&b, &kept), 200);
+}
+
+/// Like [`until_refused`], waiting out 503s while the instance reconnects.
+fn until_refused_after_503(instance: &Instance, token: &str, since: Instant) -> Duration {
+    loop {
+        match me(instance, token) {
+            401 => return since.elapsed(),
+            200 | 503 => {}
+            other => panic!("{} answered {other}", instance.base),
+        }
+        assert!(since.elapsed() < Duration::from_secs(20), "never refused");
+    }
+}
