@@ -18,11 +18,11 @@
 //! the audit log.
 
 mod access;
-mod follow;
 mod accounts;
 mod api;
 mod attempts;
 mod commit;
+mod follow;
 mod issue;
 mod links;
 pub mod mfa;

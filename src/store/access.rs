@@ -24,7 +24,8 @@ impl Store {
 
     /// Forgets the grant of an ended session.
     pub fn remove_grant(&self, session: &SessionId) -> Result<(), StoreError> {
-        self.backend.remove(Tree::AccessTokens, session.as_bytes())?;
+        self.backend
+            .remove(Tree::AccessTokens, session.as_bytes())?;
         Ok(())
     }
 

@@ -183,7 +183,11 @@ fn conflict(e: UnabortableTransactionError) -> TxError {
 
 impl Tx for SledTx<'_> {
     fn get(&mut self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
-        Ok(self.tree(tree).get(key).map_err(conflict)?.map(|v| v.to_vec()))
+        Ok(self
+            .tree(tree)
+            .get(key)
+            .map_err(conflict)?
+            .map(|v| v.to_vec()))
     }
 
     fn insert(&mut self, tree: Tree, key: &[u8], value: &[u8]) -> Result<(), TxError> {

@@ -44,7 +44,10 @@ impl Store {
     pub(super) fn migrate(&self, found: Option<u32>) -> Result<(), StoreError> {
         let stamp = skeleton_data();
         let current = found == Some(SCHEMA_VERSION)
-            && self.backend.get(Tree::Meta, SKELETON_DATA.as_bytes())?.as_deref()
+            && self
+                .backend
+                .get(Tree::Meta, SKELETON_DATA.as_bytes())?
+                .as_deref()
                 == Some(stamp.as_bytes());
         let fresh = found.is_none() && self.backend.is_empty(Tree::Users)?;
         if !current && !fresh {
@@ -107,7 +110,8 @@ impl Store {
         self.backend.clear(Tree::Emails)?;
         self.backend.clear(Tree::EmailSkeletons)?;
         for (key, id) in emails {
-            self.backend.insert(Tree::Emails, key.as_bytes(), id.as_bytes())?;
+            self.backend
+                .insert(Tree::Emails, key.as_bytes(), id.as_bytes())?;
         }
         for (skeleton, id) in skeletons {
             self.backend

@@ -73,6 +73,7 @@ mod access;
 mod audit;
 pub mod backend;
 mod change;
+mod copy;
 mod embedded;
 mod factors;
 pub mod followed;

@@ -59,7 +59,10 @@ impl Sweepable {
                     return Err(super::backend::TxError::Refused);
                 }
                 tx.remove(Tree::Sessions, &key)?;
-                tx.remove(Tree::UserSessions, &index_key(&session.user_id, &session.id))?;
+                tx.remove(
+                    Tree::UserSessions,
+                    &index_key(&session.user_id, &session.id),
+                )?;
                 if revocable {
                     let value = encode_entry(session.token_exp, &EndReason::Expired);
                     tx.insert(Tree::Revoked, session.id.as_bytes(), &value)?;
@@ -115,7 +118,10 @@ impl Sweepable {
     pub fn prune_audit(&self, before: i64) -> Result<usize, StoreError> {
         let before = before.to_be_bytes();
         let mut removed = 0;
-        for entry in self.backend.scan(Tree::Audit, Keys::Below(&before), false)? {
+        for entry in self
+            .backend
+            .scan(Tree::Audit, Keys::Below(&before), false)?
+        {
             self.backend.remove(Tree::Audit, &entry?.0)?;
             removed += 1;
         }

@@ -36,7 +36,11 @@ impl Store {
             }
             tx.insert(Tree::Emails, key.as_bytes(), user.id.as_bytes())?;
             for skeleton in &skeletons {
-                tx.insert(Tree::EmailSkeletons, skeleton.as_bytes(), user.id.as_bytes())?;
+                tx.insert(
+                    Tree::EmailSkeletons,
+                    skeleton.as_bytes(),
+                    user.id.as_bytes(),
+                )?;
             }
             tx.insert(Tree::Users, user.id.as_bytes(), &record)
         })?;

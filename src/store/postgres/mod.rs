@@ -93,7 +93,10 @@ impl Postgres {
             .await
             .map_err(db_error)?;
             let row = tx
-                .query_one("SELECT COALESCE(MAX(version), 0) FROM portcullis_migrations", &[])
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) FROM portcullis_migrations",
+                    &[],
+                )
                 .await
                 .map_err(db_error)?;
             let applied: i32 = row.get(0);

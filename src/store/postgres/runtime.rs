@@ -58,7 +58,9 @@ impl Threads {
         self.handle.spawn(async move {
             let done = match tokio::time::timeout(OPERATION_TIMEOUT, work).await {
                 Ok(done) => done,
-                Err(_) => Err(StoreError::Database("the database did not answer in time".into())),
+                Err(_) => Err(StoreError::Database(
+                    "the database did not answer in time".into(),
+                )),
             };
             let _ = send.send(done);
         });

@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 use super::super::store_contract::cluster::free_port;
 
 /// A fixed cookie key shared by the instances of a test (64 bytes, hex).
-const SECRET_KEY: &str =
-    "7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c";
+const SECRET_KEY: &str = "7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c";
 
 pub struct Instance {
     child: Child,
@@ -124,13 +123,20 @@ pub fn status(result: Result<ureq::Response, ureq::Error>) -> u16 {
 }
 
 /// `POST` of a JSON body; the status and the parsed answer.
-pub fn post_json(url: &str, body: &serde_json::Value, bearer: Option<&str>) -> (u16, serde_json::Value) {
+pub fn post_json(
+    url: &str,
+    body: &serde_json::Value,
+    bearer: Option<&str>,
+) -> (u16, serde_json::Value) {
     let mut request = ureq::post(url).set("Content-Type", "application/json");
     if let Some(token) = bearer {
         request = request.set("Authorization", &format!("Bearer {token}"));
     }
     match request.send_string(&body.to_string()) {
-        Ok(r) => (r.status(), serde_json::from_str(&r.into_string().unwrap()).unwrap_or_default()),
+        Ok(r) => (
+            r.status(),
+            serde_json::from_str(&r.into_string().unwrap()).unwrap_or_default(),
+        ),
         Err(ureq::Error::Status(code, r)) => (
             code,
             serde_json::from_str(&r.into_string().unwrap_or_default()).unwrap_or_default(),
@@ -170,4 +176,36 @@ pub fn logout(instance: &Instance, token: &str) -> u16 {
             .set("Authorization", &format!("Bearer {token}"))
             .call(),
     )
+}
+
+/// Runs a command of the binary with `input` on standard input: whether it
+/// succeeded, and what it printed.
+pub fn run(
+    data_dir: &Path,
+    url: &str,
+    extra: &[(&str, &str)],
+    args: &[&str],
+    input: &str,
+) -> (bool, String) {
+    use std::io::Write;
+    let mut child = command(data_dir, url, extra)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{input}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), printed)
 }

@@ -59,8 +59,15 @@ fn a_revocation_on_one_instance_is_refused_by_the_others_within_100_ms() {
 
     took.sort();
     let (p50, p99) = (percentile(&took, 50), percentile(&took, 99));
-    println!("revocation seen by both other instances: p50 {p50:?}, p99 {p99:?}, max {:?} over {} rounds", took[took.len() - 1], took.len());
-    assert!(p99 < Duration::from_millis(100), "p99 {p99:?} is over 100 ms");
+    println!(
+        "revocation seen by both other instances: p50 {p50:?}, p99 {p99:?}, max {:?} over {} rounds",
+        took[took.len() - 1],
+        took.len()
+    );
+    assert!(
+        p99 < Duration::from_millis(100),
+        "p99 {p99:?} is over 100 ms"
+    );
 }
 
 #[test]
@@ -107,7 +114,11 @@ fn cut_off_from_postgresql_an_instance_serves_until_max_staleness_then_503_and_c
     );
     assert_eq!(write.0, 503, "{write:?}");
     if stopped.elapsed() < Duration::from_secs(2) {
-        assert_eq!(me(&b, &kept), 200, "served from the mirror within max_staleness");
+        assert_eq!(
+            me(&b, &kept),
+            200,
+            "served from the mirror within max_staleness"
+        );
     }
     let refused = loop {
         match me(&b, &kept) {
@@ -119,7 +130,10 @@ fn cut_off_from_postgresql_an_instance_serves_until_max_staleness_then_503_and_c
     println!("503 after {refused:?} without PostgreSQL (max_staleness 2s)");
     // Staleness counts from the follower's last contact, up to one 250 ms
     // heartbeat before PostgreSQL stopped.
-    assert!(refused >= Duration::from_millis(1700), "503 after only {refused:?}");
+    assert!(
+        refused >= Duration::from_millis(1700),
+        "503 after only {refused:?}"
+    );
     assert_eq!(instance::status(ureq::get(&b.url("/healthz")).call()), 503);
     drop(a);
 
@@ -143,4 +157,46 @@ fn until_refused_after_503(instance: &Instance, token: &str, since: Instant) -> 
         }
         assert!(since.elapsed() < Duration::from_secs(20), "never refused");
     }
+}
+
+#[test]
+#[ignore = "needs postgresql"]
+fn a_sled_data_dir_migrated_to_postgresql_keeps_its_accounts() {
+    let url = cluster::fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let sled = [("PORTCULLIS_STORE", "sled")];
+    let added = instance::run(
+        dir.path(),
+        &url,
+        &sled,
+        &["user", "add", "bob@example.com", "--password-stdin"],
+        PASSWORD,
+    );
+    assert!(added.0, "user add: {}", added.1);
+
+    let migrated = instance::run(
+        dir.path(),
+        &url,
+        &[],
+        &["migrate", "--from", "sled", "--to", "postgres"],
+        "",
+    );
+    assert!(migrated.0, "migrate: {}", migrated.1);
+    assert!(migrated.1.contains("users: 1"), "{}", migrated.1);
+    let again = instance::run(
+        dir.path(),
+        &url,
+        &[],
+        &["migrate", "--from", "sled", "--to", "postgres"],
+        "",
+    );
+    assert!(
+        !again.0 && again.1.contains("already has accounts"),
+        "{}",
+        again.1
+    );
+
+    let a = Instance::start(dir.path(), &url, &[]);
+    let token = login(&a, "bob@example.com", PASSWORD);
+    assert_eq!(me(&a, &token), 200);
 }

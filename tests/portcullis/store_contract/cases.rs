@@ -81,7 +81,12 @@ pub fn a_commit_ends_only_the_users_sessions_and_records_why(store: &Store) {
 
     assert_eq!(ended.len(), 1);
     assert_eq!(ended[0].session, other.id);
-    let left: Vec<_> = store.sessions_of(&alice.id).unwrap().iter().map(|s| s.id).collect();
+    let left: Vec<_> = store
+        .sessions_of(&alice.id)
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
     assert_eq!(left, vec![mine.id]);
     assert!(store.session(&victim.id).unwrap().is_some());
     assert_eq!(store.user(&alice.id).unwrap().unwrap().generation, 1);
@@ -110,7 +115,10 @@ pub fn a_session_rotates_only_from_the_record_it_read(store: &Store) {
 pub fn throttle_counters_count_every_attempt(store: &Store) {
     let ip: Option<IpAddr> = Some("192.0.2.7".parse().unwrap());
     for _ in 0..3 {
-        assert_eq!(store.reserve_login("bob@example.com", ip, 1000, 3).unwrap(), Ok(()));
+        assert_eq!(
+            store.reserve_login("bob@example.com", ip, 1000, 3).unwrap(),
+            Ok(())
+        );
         store.login_succeeded("other@example.com", ip).unwrap();
     }
     for _ in 0..3 {
@@ -164,7 +172,15 @@ pub fn scans_return_every_entry_in_order_across_pages(store: &Store) {
     let expected: Vec<i64> = (95..1295).rev().collect();
     assert_eq!(newest, expected);
     assert_eq!(store.sessions_of(&alice.id).unwrap().len(), 600);
-    assert_eq!(store.sweepable().upgrade().unwrap().prune_audit(1000).unwrap(), 1000);
+    assert_eq!(
+        store
+            .sweepable()
+            .upgrade()
+            .unwrap()
+            .prune_audit(1000)
+            .unwrap(),
+        1000
+    );
     assert_eq!(store.audit_events(0, 2000, None).unwrap().len(), 300);
 }
 

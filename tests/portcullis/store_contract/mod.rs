@@ -4,6 +4,7 @@
 
 mod cases;
 pub mod cluster;
+mod log;
 
 use portcullis::store::Store;
 
