@@ -16,9 +16,10 @@
 use std::sync::Arc;
 
 use super::Auth;
+use super::access::AccessIndex;
 use super::mirror::Mirror;
 use crate::store::backend::Followed;
-use crate::store::followed::Update;
+use crate::store::followed::{Update, session_of};
 use crate::store::postgres::Follower;
 use crate::store::{Store, StoreError};
 
@@ -27,16 +28,33 @@ pub(super) fn position(store: &Store) -> Result<i64, StoreError> {
     store.backend().last_seq()
 }
 
-/// Starts following after `seq`, applying to `mirror` (`None` on sled).
-pub(super) fn start(store: &Store, seq: i64, mirror: Arc<Mirror>) -> Option<Follower> {
+/// Starts following after `seq`, applying to `mirror` and the token index
+/// (`None` on sled).
+pub(super) fn start(
+    store: &Store,
+    seq: i64,
+    mirror: Arc<Mirror>,
+    tokens: Arc<AccessIndex>,
+) -> Option<Follower> {
+    let engine = Arc::downgrade(store.backend());
     store.follow(seq, move |entries: &[Followed]| {
         for entry in entries {
             match Update::of(entry) {
                 Some(Update::User(user)) => mirror.put_followed_user(&user),
                 Some(Update::Revoked(r)) => mirror.revoke(r.session, r.until, r.reason),
-                // A token ended elsewhere is refused through its revoked session; a
-                // token made elsewhere is known here after the next restart.
-                Some(Update::Grant(_) | Update::GrantRemoved(_)) | None => {}
+                // Its session was written before it: a token made elsewhere.
+                Some(Update::Grant(grant)) => {
+                    let Some(engine) = engine.upgrade() else {
+                        return;
+                    };
+                    match session_of(engine.as_ref(), &grant.session) {
+                        Ok(Some(session)) => tokens.insert(grant, session),
+                        Ok(None) => {}
+                        Err(e) => rocket::warn!("could not read a token's session: {e}"),
+                    }
+                }
+                // A token ended elsewhere is refused through its revoked session.
+                Some(Update::GrantRemoved(_)) | None => {}
             }
         }
     })

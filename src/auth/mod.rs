@@ -185,7 +185,7 @@ pub struct Auth {
     mirror: Arc<Mirror>,
     token_cache: token_cache::TokenCache,
     metrics: Arc<Metrics>,
-    access: access::AccessIndex,
+    access: Arc<access::AccessIndex>,
     vault: mfa::vault::Vault,
     /// The change-log follower, with the PostgreSQL store (SPEC §13).
     follower: Option<crate::store::postgres::Follower>,
@@ -206,8 +206,8 @@ impl Auth {
         let users = store.users().collect::<Result<Vec<_>, _>>()?;
         let revoked = store.load_revoked(clock.now())?;
         let mirror = Arc::new(Mirror::new(users, revoked));
-        let follower = follow::start(&store, position, mirror.clone());
-        let access = access::AccessIndex::load(&store)?;
+        let access = Arc::new(access::AccessIndex::load(&store)?);
+        let follower = follow::start(&store, position, mirror.clone(), access.clone());
         let metrics = Arc::new(Metrics::default());
         hasher.observe(metrics.clone());
         Ok(Auth {

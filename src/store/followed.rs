@@ -1,11 +1,11 @@
 //! What a change-log entry means to the request path: the decoded form of a write
 //! to a followed tree ([`Tree::is_followed`]), so the key layout stays in here.
 
-use super::Revoked;
-use super::backend::{Followed, Tree};
+use super::backend::{Backend, Followed, Tree};
 use super::revoked::decode_entry;
+use super::{Revoked, StoreError, decode};
 use crate::domain::access::Grant;
-use crate::domain::{SessionId, User};
+use crate::domain::{Session, SessionId, User};
 
 /// A followed write, decoded.
 #[derive(Debug, Clone)]
@@ -42,4 +42,13 @@ impl Update {
             _ => None,
         }
     }
+}
+
+/// The session record `id`, read straight from `backend` (a follower applying a
+/// grant needs its session, and holds the engine rather than the store).
+pub fn session_of(backend: &dyn Backend, id: &SessionId) -> Result<Option<Session>, StoreError> {
+    backend
+        .get(Tree::Sessions, id.as_bytes())?
+        .map(|raw| decode("sessions", &raw))
+        .transpose()
 }

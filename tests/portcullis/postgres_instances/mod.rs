@@ -200,3 +200,33 @@ fn a_sled_data_dir_migrated_to_postgresql_keeps_its_accounts() {
     let token = login(&a, "bob@example.com", PASSWORD);
     assert_eq!(me(&a, &token), 200);
 }
+
+#[test]
+#[ignore = "needs postgresql"]
+fn a_personal_access_token_made_on_one_instance_works_on_another_until_ended() {
+    let url = cluster::fresh_database();
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b, _c] = three(&url, dir.path());
+    register(&a, "alice@example.com", PASSWORD);
+    let token = login(&a, "alice@example.com", PASSWORD);
+
+    let body = serde_json::json!({ "name": "deploy script" });
+    let (code, made) = instance::post_json(&a.url("/api/v1/tokens"), &body, Some(&token));
+    assert_eq!(code, 201, "{made}");
+    let pat = made["token"].as_str().unwrap().to_owned();
+    let since = Instant::now();
+    while me(&b, &pat) != 200 {
+        assert!(
+            since.elapsed() < Duration::from_secs(5),
+            "b never accepted the token"
+        );
+    }
+
+    let (code, _) = instance::post_json(
+        &a.url("/api/v1/logout-everywhere"),
+        &serde_json::json!({}),
+        Some(&token),
+    );
+    assert_eq!(code, 204);
+    until_refused(&b, &pat, Instant::now());
+}
