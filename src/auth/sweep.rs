@@ -118,6 +118,7 @@ impl Sweeper {
             audit: store.prune_audit(retention)?,
             live_sessions: swept.live,
         };
+        store.prune_log()?;
         store.flush()?;
         let deleted = [
             ("sessions", report.sessions),

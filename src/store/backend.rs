@@ -188,6 +188,12 @@ pub trait Backend: Send + Sync {
     fn last_seq(&self) -> Result<i64, StoreError> {
         Ok(0)
     }
+    /// Deletes change-log entries older than `keep` (an instance further behind
+    /// than that reloads a snapshot instead); how many.
+    fn prune_log(&self, keep: std::time::Duration) -> Result<usize, StoreError> {
+        let _ = keep;
+        Ok(0)
+    }
     /// The engine's name, for messages.
     fn engine(&self) -> &'static str;
 }

@@ -17,6 +17,10 @@ use crate::domain::onetime::OneTime;
 use crate::domain::throttle::{Counter, IP_WINDOW, MAX_DELAY, MAX_FAILURES, REGISTER_WINDOW};
 use crate::domain::{EndReason, Session, SessionId};
 
+/// How long change-log entries are kept: far longer than any running instance
+/// lags; one that was cut off longer reloads a snapshot when it reconnects.
+pub const LOG_KEPT: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// What the sweeper prunes: the store's engine.
 pub struct Sweepable {
     pub(super) backend: Arc<dyn Backend>,
@@ -126,6 +130,11 @@ impl Sweepable {
             removed += 1;
         }
         Ok(removed)
+    }
+
+    /// Deletes change-log entries older than [`LOG_KEPT`] (PostgreSQL only).
+    pub fn prune_log(&self) -> Result<usize, StoreError> {
+        self.backend.prune_log(LOG_KEPT)
     }
 
     /// Makes the deletions durable.

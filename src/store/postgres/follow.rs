@@ -153,13 +153,28 @@ async fn listen_once(shared: &Shared, store: &Postgres) -> Result<(), StoreError
     result
 }
 
-/// Applies every log entry after the last applied one.
+/// Applies every log entry after the last applied one; if the entries it needs
+/// were pruned meanwhile (it was cut off for longer than the log is kept), reloads
+/// the followed trees whole instead.
 async fn read_log(shared: &Shared, pool: &Pool) -> Result<(), StoreError> {
     let _reading = shared.reading.lock().await;
     loop {
         let after = shared.applied.load(Ordering::Acquire);
-        let batch = changes_since(pool, after, BATCH).await?;
+        let (counter, batch) = read_after(pool, after, BATCH).await?;
+        // Sequences are contiguous (a rolled-back transaction gives its number
+        // back), and the counter and the entries are read in one snapshot: a hole
+        // means entries were pruned.
+        let missed = match batch.first() {
+            Some(first) => first.seq > after + 1,
+            None => counter > after,
+        };
         *shared.contact.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        if missed {
+            let (seq, everything) = snapshot(pool).await?;
+            (shared.apply)(&everything);
+            shared.applied.store(seq, Ordering::Release);
+            continue;
+        }
         if let Some(last) = batch.last() {
             (shared.apply)(&batch);
             shared.applied.store(last.seq, Ordering::Release);
@@ -168,6 +183,81 @@ async fn read_log(shared: &Shared, pool: &Pool) -> Result<(), StoreError> {
             return Ok(());
         }
     }
+}
+
+/// The counter and the entries after `seq`, in one statement (one snapshot).
+async fn read_after(
+    pool: &Pool,
+    seq: i64,
+    limit: usize,
+) -> Result<(i64, Vec<Followed>), StoreError> {
+    let client = pool.get().await.map_err(db_error)?;
+    let statement = client
+        .prepare_cached(
+            "SELECT c.seq, l.seq, l.tree, l.key, l.value FROM portcullis_log_counter c
+             LEFT JOIN LATERAL (SELECT * FROM portcullis_log WHERE seq > $1
+                                ORDER BY seq LIMIT $2) l ON TRUE
+             ORDER BY l.seq",
+        )
+        .await
+        .map_err(db_error)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = client
+        .query(&statement, &[&seq, &limit])
+        .await
+        .map_err(db_error)?;
+    let counter = rows.first().map_or(0, |row| row.get::<_, i64>(0));
+    let entries = rows
+        .iter()
+        .filter_map(|row| {
+            Some(Followed {
+                seq: row.get::<_, Option<i64>>(1)?,
+                tree: Tree::named(row.get::<_, Option<&str>>(2)?)?,
+                key: row.get(3),
+                value: row.get(4),
+            })
+        })
+        .collect();
+    Ok((counter, entries))
+}
+
+/// Every row of the followed trees as one consistent read, as if each were a log
+/// entry at the log position the read saw.
+async fn snapshot(pool: &Pool) -> Result<(i64, Vec<Followed>), StoreError> {
+    let mut client = pool.get().await.map_err(db_error)?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(db_error)?;
+    let seq: i64 = tx
+        .query_one("SELECT seq FROM portcullis_log_counter", &[])
+        .await
+        .map_err(db_error)?
+        .get(0);
+    let rows = tx
+        .query(
+            "SELECT tree, key, value FROM portcullis_kv
+             WHERE tree IN ('users', 'revoked', 'access_tokens') ORDER BY tree, key",
+            &[],
+        )
+        .await
+        .map_err(db_error)?;
+    let everything = rows
+        .iter()
+        .filter_map(|row| {
+            Some(Followed {
+                seq,
+                tree: Tree::named(row.get(0))?,
+                key: row.get(1),
+                value: Some(row.get(2)),
+            })
+        })
+        .collect();
+    tx.commit().await.map_err(db_error)?;
+    Ok((seq, everything))
 }
 
 /// The log entries after `seq`, in order.

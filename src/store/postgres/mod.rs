@@ -363,6 +363,22 @@ impl Backend for Postgres {
         })
     }
 
+    fn prune_log(&self, keep: Duration) -> Result<usize, StoreError> {
+        let pool = self.pool.clone();
+        let seconds = keep.as_secs_f64();
+        self.threads.wait(async move {
+            let client = pool.get().await.map_err(db_error)?;
+            let deleted = client
+                .execute(
+                    "DELETE FROM portcullis_log WHERE at < now() - make_interval(secs => $1)",
+                    &[&seconds],
+                )
+                .await
+                .map_err(db_error)?;
+            Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
+        })
+    }
+
     fn engine(&self) -> &'static str {
         "postgres"
     }

@@ -71,3 +71,44 @@ fn two_writers_committing_out_of_order_lose_nothing() {
     }
     assert_eq!(one.load_revoked(0).unwrap().len(), 80);
 }
+
+/// An instance further behind than the log is kept reloads the followed trees.
+#[test]
+#[ignore = "needs postgresql"]
+fn a_follower_behind_a_pruned_log_reloads_a_snapshot() {
+    let url = cluster::fresh_database();
+    let writer = Store::open_postgres(&url).unwrap();
+    let alice = stored(&writer, "alice@example.com");
+    let doomed = session(&alice, 5000);
+    writer.put_session(&doomed).unwrap();
+    let change = Change::end(alice.id, Ends::One(doomed.id), EndReason::RevokedByAdmin);
+    writer.commit(&change).unwrap();
+    assert!(
+        writer
+            .backend()
+            .prune_log(std::time::Duration::ZERO)
+            .unwrap()
+            >= 2
+    );
+
+    let seen: Arc<Mutex<Vec<Followed>>> = Arc::default();
+    let sink = seen.clone();
+    let reader = Store::open_postgres(&url).unwrap();
+    let follower = reader
+        .follow(0, move |entries| {
+            sink.lock().unwrap().extend_from_slice(entries)
+        })
+        .unwrap();
+    follower.catch_up().unwrap();
+
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.iter()
+            .any(|f| f.tree == Tree::Revoked && f.key == doomed.id.as_bytes())
+    );
+    assert!(
+        seen.iter()
+            .any(|f| f.tree == Tree::Users && f.key == alice.id.as_bytes())
+    );
+    assert_eq!(follower.applied(), writer.backend().last_seq().unwrap());
+}
