@@ -39,9 +39,19 @@ pub struct Postgres {
     threads: Threads,
 }
 
-/// A database error, described without the connection's parameters.
-pub(crate) fn db_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Database(e.to_string())
+/// A database error with its causes ("error connecting to server: Connection
+/// refused"), described without the connection's parameters.
+pub(crate) fn db_error(e: impl std::error::Error) -> StoreError {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        cause = inner.source();
+    }
+    StoreError::Database(message)
 }
 
 impl Postgres {

@@ -230,3 +230,52 @@ fn a_personal_access_token_made_on_one_instance_works_on_another_until_ended() {
     assert_eq!(code, 204);
     until_refused(&b, &pat, Instant::now());
 }
+
+/// Not ready before the first snapshot: an instance that cannot load it never
+/// answers, and says why (no PostgreSQL needed: nothing listens on the port).
+#[test]
+fn an_instance_that_cannot_reach_postgresql_at_start_never_serves_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = cluster::free_port();
+    let url = format!("postgres://portcullis:hunter2@127.0.0.1:{port}/portcullis");
+
+    let (started, printed) = instance::run(dir.path(), &url, &[], &["serve"], "");
+
+    assert!(!started, "it must not start: {printed}");
+    assert!(printed.contains("database error"), "{printed}");
+    assert!(
+        !printed.contains("hunter2"),
+        "the password is never printed: {printed}"
+    );
+}
+
+/// Not a benchmark harness, a comparison on one machine: sequential logins (cheap
+/// argon2, so the store's writes dominate) and guarded requests per second on one
+/// instance over sled and over PostgreSQL. Prints the figures; asserts nothing
+/// about them.
+#[test]
+#[ignore = "needs postgresql"]
+fn postgresql_next_to_sled_logins_and_guarded_requests_per_second() {
+    let url = cluster::fresh_database();
+    for store in ["sled", "postgres"] {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [("PORTCULLIS_STORE", store)];
+        prepare(dir.path(), &url);
+        let a = Instance::start(dir.path(), &url, &env);
+        register(&a, "alice@example.com", PASSWORD);
+        let started = Instant::now();
+        let mut token = String::new();
+        for _ in 0..300 {
+            token = login(&a, "alice@example.com", PASSWORD);
+        }
+        let logins = 300.0 / started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        for _ in 0..2000 {
+            assert_eq!(me(&a, &token), 200);
+        }
+        let guarded = 2000.0 / started.elapsed().as_secs_f64();
+        println!(
+            "{store}: {logins:.0} logins/s, {guarded:.0} guarded GET /api/v1/me per s (one client, sequential)"
+        );
+    }
+}
