@@ -22,6 +22,10 @@
 //! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
+//! On PostgreSQL each tree is the rows of `portcullis_kv` whose `tree` column names
+//! it, with the same keys and values (`postgres/schema.sql`); writes to `users`,
+//! `revoked` and `access_tokens` also go into the change log other instances follow.
+//!
 //! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
 //! `migrate.rs` rebuilds both at the first start of this build.
 //!
