@@ -7,6 +7,7 @@
 
 mod follow;
 mod runtime;
+mod scan;
 mod tx;
 
 use std::path::Path;
@@ -21,12 +22,10 @@ pub use follow::{Follower, Wake};
 use super::StoreError;
 use super::backend::{Backend, Entries, Entry, Followed, Keys, Tree, TxWork};
 use runtime::Threads;
+use scan::{Pages, successor};
 
 /// Schema migrations, applied in order; each runs once.
 const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("schema.sql"))];
-
-/// Rows read per round trip by a scan.
-const PAGE: i64 = 512;
 
 /// Connections kept per instance.
 const POOL_SIZE: usize = 16;
@@ -292,15 +291,7 @@ impl Backend for Postgres {
             Keys::Prefix(prefix) => (prefix.to_vec(), successor(prefix)),
             Keys::Below(end) => (Vec::new(), Some(end.to_vec())),
         };
-        Ok(Box::new(Pages {
-            store: self,
-            tree,
-            low,
-            high,
-            reverse,
-            page: Vec::new(),
-            done: false,
-        }))
+        Ok(Box::new(Pages::new(self, tree, low, high, reverse)))
     }
 
     fn is_empty(&self, tree: Tree) -> Result<bool, StoreError> {
@@ -391,90 +382,5 @@ impl Backend for Postgres {
 
     fn engine(&self) -> &'static str {
         "postgres"
-    }
-}
-
-/// The smallest key greater than every key starting with `prefix` (`None`: there
-/// is none, every key from `prefix` on matches).
-fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut next = prefix.to_vec();
-    while let Some(last) = next.pop() {
-        if last < u8::MAX {
-            next.push(last + 1);
-            return Some(next);
-        }
-    }
-    None
-}
-
-/// A scan read a page at a time, each page after (or before) the last key seen, so
-/// no connection is held between pages and writes during the scan are allowed.
-struct Pages<'a> {
-    store: &'a Postgres,
-    tree: Tree,
-    /// Inclusive lower bound (exclusive once a page moved it, see `next_page`).
-    low: Vec<u8>,
-    /// Exclusive upper bound.
-    high: Option<Vec<u8>>,
-    reverse: bool,
-    /// The current page, reversed so `pop` yields the next entry.
-    page: Vec<Entry>,
-    done: bool,
-}
-
-impl Pages<'_> {
-    fn next_page(&mut self) -> Result<(), StoreError> {
-        let high = self.high.clone().unwrap_or_default();
-        let bounded = Param::Int(i64::from(self.high.is_some()));
-        let params = vec![
-            Param::Text(self.tree.name()),
-            Param::Bytes(self.low.clone()),
-            Param::Bytes(high),
-            bounded,
-            Param::Int(PAGE),
-        ];
-        let mut rows = if self.reverse {
-            self.store.query(
-                "SELECT key, value FROM portcullis_kv
-                 WHERE tree = $1 AND key >= $2 AND ($4::INT8 = 0 OR key < $3)
-                 ORDER BY key DESC LIMIT $5",
-                Params(params),
-            )?
-        } else {
-            self.store.query(
-                "SELECT key, value FROM portcullis_kv
-                 WHERE tree = $1 AND key >= $2 AND ($4::INT8 = 0 OR key < $3)
-                 ORDER BY key LIMIT $5",
-                Params(params),
-            )?
-        };
-        self.done = (rows.len() as i64) < PAGE;
-        if let Some((last, _)) = rows.last() {
-            if self.reverse {
-                self.high = Some(last.clone());
-            } else {
-                let mut after = last.clone();
-                after.push(0);
-                self.low = after;
-            }
-        }
-        rows.reverse();
-        self.page = rows;
-        Ok(())
-    }
-}
-
-impl Iterator for Pages<'_> {
-    type Item = Result<Entry, StoreError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.page.is_empty()
-            && !self.done
-            && let Err(e) = self.next_page()
-        {
-            self.done = true;
-            return Some(Err(e));
-        }
-        self.page.pop().map(Ok)
     }
 }
