@@ -225,8 +225,11 @@ impl Backend for Postgres {
 
     fn remove(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         if tree.is_followed() {
-            let old = self.get(tree, key)?;
-            self.logged(tree, key, None)?;
+            let mut old = None;
+            self.transaction(&mut |tx| {
+                old = tx.get(tree, key)?;
+                tx.remove(tree, key)
+            })?;
             return Ok(old);
         }
         let rows = self.query(
