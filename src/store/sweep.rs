@@ -13,6 +13,7 @@ use super::backend::{Backend, Keys, Tree};
 use super::revoked::{decode_entry, encode_entry};
 use super::sessions::index_key;
 use super::{StoreError, decode};
+use crate::domain::factors::PendingLogin;
 use crate::domain::onetime::OneTime;
 use crate::domain::throttle::{Counter, IP_WINDOW, MAX_DELAY, MAX_FAILURES, REGISTER_WINDOW};
 use crate::domain::{EndReason, Session, SessionId};
@@ -115,6 +116,14 @@ impl Sweepable {
     pub fn prune_links(&self, now: i64) -> Result<usize, StoreError> {
         self.remove_where(Tree::Onetime, |_, raw| {
             decode::<OneTime>("onetime", raw).is_ok_and(|link| !link.usable(now))
+        })
+    }
+
+    /// Deletes pending logins (SPEC §10) whose five minutes are over, and any
+    /// record that cannot be read.
+    pub fn prune_pending_logins(&self, now: i64) -> Result<usize, StoreError> {
+        self.remove_where(Tree::PendingLogins, |_, raw| {
+            decode::<PendingLogin>("pending_logins", raw).map_or(true, |p| p.expires_at <= now)
         })
     }
 

@@ -21,24 +21,25 @@ pub fn user(email: &str) -> User {
     }
 }
 
+/// A browser session; built from JSON so that fields added later take their
+/// defaults here as they do in stored records.
 pub fn session(user: &User, token_exp: i64) -> Session {
-    Session {
-        id: SessionId::random(),
-        user_id: user.id,
-        kind: SessionKind::Browser,
-        created_at: token_exp,
-        last_seen_at: 0,
-        expires_at: None,
-        remember: false,
-        device: String::new(),
-        ip: None,
-        auth_at: 0,
-        rotation: 0,
-        rotated_at: 0,
-        token_exp,
-        refresh: None,
-        amr: Vec::new(),
-    }
+    serde_json::from_value(serde_json::json!({
+        "id": SessionId::random(),
+        "user_id": user.id,
+        "kind": SessionKind::Browser,
+        "created_at": token_exp,
+        "last_seen_at": 0,
+        "expires_at": null,
+        "remember": false,
+        "device": "",
+        "ip": null,
+        "auth_at": 0,
+        "rotation": 0,
+        "rotated_at": 0,
+        "token_exp": token_exp,
+    }))
+    .expect("a session record")
 }
 
 pub fn stored(store: &Store, email: &str) -> User {
