@@ -168,6 +168,44 @@ pub struct Config {
     pub second_factor: SecondFactor,
     /// Members of these groups must enrol a second factor.
     pub second_factor_groups: Vec<String>,
+    /// Where users, sessions and throttles live (SPEC §13).
+    pub store: StoreKind,
+    /// With `store = "postgres"`: `postgres://user:password@host:port/database`.
+    pub database_url: Option<DatabaseUrl>,
+    /// Cut off from PostgreSQL, an instance answers from its mirror this long, then
+    /// refuses authenticated requests with 503 until it has caught up.
+    #[serde(with = "duration")]
+    pub max_staleness: Duration,
+}
+
+/// The store engine (SPEC §13 `store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// The embedded sled database in `data_dir`: one instance.
+    #[default]
+    Sled,
+    /// A PostgreSQL database shared by any number of instances.
+    Postgres,
+}
+
+/// A database URL; its `Debug` form hides the password.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(pub String);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match Url::parse(&self.0) {
+            Ok(mut url) => {
+                if url.password().is_some() {
+                    let _ = url.set_password(Some("***"));
+                }
+                write!(f, "{url}")
+            }
+            Err(_) => f.write_str("(unparsable URL)"),
+        }
+    }
 }
 
 /// How the request log is written (SPEC §12 `log_format`).
@@ -224,6 +262,9 @@ impl Default for Config {
             log_format: LogFormat::Text,
             second_factor: SecondFactor::Optional,
             second_factor_groups: Vec::new(),
+            store: StoreKind::Sled,
+            database_url: None,
+            max_staleness: Duration::from_secs(5),
         }
     }
 }
@@ -280,6 +321,9 @@ impl Config {
         }
         if self.sweep_interval.is_zero() {
             return invalid("sweep_interval", "must be longer than zero");
+        }
+        if self.store == StoreKind::Postgres && self.database_url.is_none() {
+            return invalid("database_url", "is needed with store = \"postgres\"");
         }
         if self.max_concurrent_hashes == 0 {
             return invalid("max_concurrent_hashes", "must be at least 1");

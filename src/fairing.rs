@@ -165,6 +165,7 @@ fn install(mut rocket: Rocket<Build>, parts: Parts, pages: bool) -> Rocket<Build
         .attach(SecurityHeaders { hsts })
         .attach(crate::ops::request_log::RequestLog)
         .attach(crate::ops::SweeperTask)
+        .attach(crate::ops::staleness::Staleness)
         .mount(at.as_str(), crate::ops::routes::routes())
         .mount(api.as_str(), crate::api::routes())
         .register(api.as_str(), crate::api::catchers())

@@ -53,6 +53,16 @@ enum Command {
     /// Delete what has ended (sessions, revocations, throttles, links, old audit
     /// records) once; the server does it every `sweep_interval`.
     Sweep,
+    /// Copy the whole store from one engine to another (servers stopped; the
+    /// target must have no account yet), e.g. `--from sled --to postgres`.
+    Migrate {
+        /// The store to copy.
+        #[arg(long, value_enum)]
+        from: cli::Engine,
+        /// The store to fill.
+        #[arg(long, value_enum)]
+        to: cli::Engine,
+    },
 }
 
 /// The server, with the request log set up before Rocket's own logger can be.
@@ -86,5 +96,6 @@ async fn main() -> ExitCode {
         Command::Backup { file } => cli::backup(file).await,
         Command::Doctor { url } => cli::doctor(url).await,
         Command::Sweep => cli::sweep().await,
+        Command::Migrate { from, to } => cli::migrate(from, to).await,
     }
 }

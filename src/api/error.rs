@@ -212,6 +212,9 @@ impl ApiError {
             UnsupportedMediaType => Status::UnsupportedMediaType,
             Other(status) => *status,
             Internal(InternalError::Busy(busy)) => busy_status(*busy),
+            Internal(InternalError::Store(crate::store::StoreError::Database(_))) => {
+                Status::ServiceUnavailable
+            }
             Internal(_) => Status::InternalServerError,
         }
     }

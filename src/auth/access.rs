@@ -72,7 +72,7 @@ impl AccessIndex {
     }
 
     /// Adds a new token, dropping those past their expiry.
-    fn insert(&self, grant: Grant, session: Session) {
+    pub(super) fn insert(&self, grant: Grant, session: Session) {
         let now = grant.created_at;
         let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, live| live.grant.expires_at > now);

@@ -31,6 +31,7 @@ impl Auth {
         let ended = self.store.commit(&change)?;
         self.store.flush().await?;
         self.mirror.publish(&change, &ended, self.clock.now());
+        self.catch_up();
         let did_nothing = matches!(change.ends(), Some((Ends::One(_), _))) && ended.is_empty();
         if let Some((_, reason)) = change.ends()
             && !did_nothing

@@ -145,10 +145,23 @@ impl Mirror {
         revoked.entries.get(session).map(|r| r.reason.clone())
     }
 
-    /// Publishes a user created outside a [`Change`] (a new account).
+    /// Publishes a user created outside a [`Change`] (a new account), or a
+    /// committed record, unless the mirror already holds a later generation of it.
     pub fn put_user(&self, user: &User) {
+        self.put_followed_user(user);
+    }
+
+    /// Publishes a user record, this instance's or another's (the change log, SPEC
+    /// §13), unless the mirror already holds a later generation of it: generations
+    /// only grow, so an older record arriving late never brings a retired one back.
+    pub fn put_followed_user(&self, user: &User) {
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
-        users.insert(user.id, entry(user));
+        let newer = users
+            .get(&user.id)
+            .is_none_or(|known| known.view.generation <= user.generation);
+        if newer {
+            users.insert(user.id, entry(user));
+        }
     }
 
     /// The current view of a user.

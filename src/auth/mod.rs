@@ -22,6 +22,7 @@ mod accounts;
 mod api;
 mod attempts;
 mod commit;
+mod follow;
 mod issue;
 mod links;
 pub mod mfa;
@@ -187,8 +188,10 @@ pub struct Auth {
     mirror: Arc<Mirror>,
     token_cache: token_cache::TokenCache,
     metrics: Arc<Metrics>,
-    access: access::AccessIndex,
+    access: Arc<access::AccessIndex>,
     vault: mfa::vault::Vault,
+    /// The change-log follower, with the PostgreSQL store (SPEC §13).
+    follower: Option<crate::store::postgres::Follower>,
 }
 
 impl Auth {
@@ -202,10 +205,12 @@ impl Auth {
         clock: Arc<dyn Clock>,
         vault: mfa::vault::Vault,
     ) -> Result<Auth, StoreError> {
+        let position = follow::position(&store)?;
         let users = store.users().collect::<Result<Vec<_>, _>>()?;
         let revoked = store.load_revoked(clock.now())?;
         let mirror = Arc::new(Mirror::new(users, revoked));
-        let access = access::AccessIndex::load(&store)?;
+        let access = Arc::new(access::AccessIndex::load(&store)?);
+        let follower = follow::start(&store, position, mirror.clone(), access.clone());
         let metrics = Arc::new(Metrics::default());
         hasher.observe(metrics.clone());
         Ok(Auth {
@@ -219,6 +224,7 @@ impl Auth {
             metrics,
             access,
             vault,
+            follower,
         })
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::Auth;
 use crate::clock::{Clock, secs};
-use crate::config::Config;
+use crate::config::{Config, StoreKind};
 use crate::hashing::{HashError, Hasher};
 use crate::store::{Store, StoreError};
 use crate::token::{KeyError, Keyring, Tokens};
@@ -45,7 +45,10 @@ impl Auth {
                 path: data_dir.display().to_string(),
                 source,
             })?;
-        let store = Store::open(&data_dir.join("db"))?;
+        let store = match (&config.store, &config.database_url) {
+            (StoreKind::Postgres, Some(url)) => Store::open_postgres(&url.0)?,
+            _ => Store::open(&data_dir.join("db"))?,
+        };
         let keys_dir = data_dir.join("keys");
         if keys_dir.is_dir() {
             // The longest a token minted under a retired key can still be presented.

@@ -123,6 +123,7 @@ impl Sweeper {
             pending_logins: store.prune_pending_logins(now)?,
             live_sessions: swept.live,
         };
+        store.prune_log()?;
         store.flush()?;
         let deleted = [
             ("sessions", report.sessions),

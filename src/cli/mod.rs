@@ -5,6 +5,7 @@
 
 mod doctor;
 mod files;
+mod migrate;
 mod ops;
 mod sweep;
 mod user;
@@ -21,6 +22,7 @@ use portcullis::domain::{Email, Password};
 
 pub use doctor::doctor;
 pub use files::raise_open_file_limit;
+pub use migrate::{Engine, migrate};
 pub use ops::{KeysCommand, backup, healthcheck, keys};
 pub use sweep::sweep;
 pub use user::{UserCommand, user};

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use portcullis::config::StoreKind;
 use portcullis::store::Store;
 use portcullis::token::Keyring;
 
@@ -82,7 +83,11 @@ pub async fn backup(file: PathBuf) -> ExitCode {
     finish(async {
         let config = config()?;
         let data_dir = &config.data_dir;
-        let store = Store::open(&data_dir.join("db"))?;
+        // With PostgreSQL the archive holds a sled copy of the shared database.
+        let store = match (&config.store, &config.database_url) {
+            (StoreKind::Postgres, Some(url)) => Store::open_postgres(&url.0)?,
+            _ => Store::open(&data_dir.join("db"))?,
+        };
         let parent = match file.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),

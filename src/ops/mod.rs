@@ -7,6 +7,7 @@ pub mod logging;
 pub mod metrics;
 pub mod request_log;
 pub mod routes;
+pub mod staleness;
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::{Orbit, Rocket};

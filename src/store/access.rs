@@ -2,6 +2,7 @@
 //! record is the source of truth for whether a token lives: a grant whose session
 //! is gone is dead, and is dropped when the grants are next loaded.
 
+use super::backend::{Keys, Tree};
 use super::{Store, StoreError, decode, encode};
 use crate::domain::SessionId;
 use crate::domain::access::Grant;
@@ -9,36 +10,44 @@ use crate::domain::access::Grant;
 impl Store {
     /// Writes a grant; not yet flushed (the caller flushes with its session).
     pub fn put_grant(&self, grant: &Grant) -> Result<(), StoreError> {
-        self.access_tokens
-            .insert(grant.session.as_bytes(), encode(grant))?;
-        Ok(())
+        self.backend
+            .insert(Tree::AccessTokens, grant.session.as_bytes(), &encode(grant))
     }
 
     /// The grant of a token session.
     pub fn grant(&self, session: &SessionId) -> Result<Option<Grant>, StoreError> {
-        self.access_tokens
-            .get(session.as_bytes())?
+        self.backend
+            .get(Tree::AccessTokens, session.as_bytes())?
             .map(|raw| decode("access_tokens", &raw))
             .transpose()
     }
 
     /// Forgets the grant of an ended session.
     pub fn remove_grant(&self, session: &SessionId) -> Result<(), StoreError> {
-        self.access_tokens.remove(session.as_bytes())?;
+        self.backend
+            .remove(Tree::AccessTokens, session.as_bytes())?;
         Ok(())
     }
 
     /// Every grant whose session still exists; the others are removed.
     pub fn live_grants(&self) -> Result<Vec<Grant>, StoreError> {
         let mut live = Vec::new();
-        for entry in self.access_tokens.iter() {
+        let mut dead = Vec::new();
+        for entry in self.backend.scan(Tree::AccessTokens, Keys::All, false)? {
             let (key, raw) = entry?;
             let grant: Grant = decode("access_tokens", &raw)?;
-            if self.sessions.contains_key(grant.session.as_bytes())? {
+            if self
+                .backend
+                .get(Tree::Sessions, grant.session.as_bytes())?
+                .is_some()
+            {
                 live.push(grant);
             } else {
-                self.access_tokens.remove(key)?;
+                dead.push(key);
             }
+        }
+        for key in dead {
+            self.backend.remove(Tree::AccessTokens, &key)?;
         }
         Ok(live)
     }

@@ -5,6 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::backend::{Keys, Tree};
 use super::{Store, StoreError, decode, encode};
 use crate::domain::UserId;
 use crate::domain::audit::{AuditEvent, AuditKind, THROTTLED_WINDOW};
@@ -34,15 +35,14 @@ impl Store {
         // the order they happened in.
         let mut key = [0u8; 16];
         key[..8].copy_from_slice(&event.at.to_be_bytes());
-        key[8..].copy_from_slice(&self.db.generate_id()?.to_be_bytes());
-        self.audit.insert(key, encode(event))?;
-        Ok(())
+        key[8..].copy_from_slice(&self.backend.unique_id()?.to_be_bytes());
+        self.backend.insert(Tree::Audit, &key, &encode(event))
     }
 
     /// Counts one throttled refusal into its window's record (created by the first).
     fn record_throttled(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let fresh = encode(event);
-        self.audit.update_and_fetch(throttled_key(event), |old| {
+        self.update(Tree::Audit, &throttled_key(event), |old| {
             let counted = old
                 .and_then(|raw| decode::<AuditEvent>("audit", raw).ok())
                 .map(|mut first| {
@@ -50,8 +50,7 @@ impl Store {
                     encode(&first)
                 });
             Some(counted.unwrap_or_else(|| fresh.clone()))
-        })?;
-        Ok(())
+        })
     }
 
     /// Up to `limit` events, newest first, after skipping the `skip` newest,
@@ -64,8 +63,8 @@ impl Store {
     ) -> Result<Vec<AuditEvent>, StoreError> {
         let mut skip = skip;
         let mut events = Vec::new();
-        for raw in self.audit.iter().values().rev() {
-            let event: AuditEvent = decode("audit", &raw?)?;
+        for entry in self.backend.scan(Tree::Audit, Keys::All, true)? {
+            let event: AuditEvent = decode("audit", &entry?.1)?;
             if user
                 .is_none_or(|u| event.user.as_ref() == Some(u) || event.actor.as_ref() == Some(u))
             {

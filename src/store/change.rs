@@ -1,14 +1,9 @@
 //! One security change as one unit of writes: [`Store::commit`] rewrites a user
 //! record, keeps one session, and ends sessions (each moved into the revoked set
-//! with its reason), all in a single sled transaction. It is the seam a second
+//! with its reason), all in a single transaction. It is the seam a second
 //! store implements (SPEC §13): one call doing the writes, then one flush.
 
-use sled::Transactional;
-use sled::transaction::{
-    ConflictableTransactionError, ConflictableTransactionResult, TransactionError,
-    TransactionalTree,
-};
-
+use super::backend::{Keys, Tree, Tx, TxError};
 use super::revoked::encode_entry;
 use super::sessions::index_key;
 use super::{Store, StoreError, decode, encode};
@@ -110,31 +105,25 @@ impl Store {
         let reason = change
             .ends()
             .map_or(&EndReason::Unknown, |(_, reason)| reason);
-        let trees = (
-            &self.users,
-            &self.sessions,
-            &self.user_sessions,
-            &self.revoked,
-        );
-        let result = trees.transaction(|(users, sessions, index, revoked)| {
+        let mut ended = Vec::new();
+        self.backend.transaction(&mut |tx| {
+            ended.clear();
             if let Some(record) = &change.record {
-                users.insert(record.id.as_bytes(), encode(record))?;
+                tx.insert(Tree::Users, record.id.as_bytes(), &encode(record))?;
             }
             if let Some(session) = &change.keep {
-                sessions.insert(session.id.as_bytes(), encode(session))?;
-                index.insert(&index_key(&session.user_id, &session.id), &[])?;
+                tx.insert(Tree::Sessions, session.id.as_bytes(), &encode(session))?;
+                tx.insert(
+                    Tree::UserSessions,
+                    &index_key(&session.user_id, &session.id),
+                    &[],
+                )?;
             }
-            let mut ended = Vec::new();
             for id in &doomed {
-                ended.extend(end_in(sessions, index, revoked, id, change.user, reason)?);
+                ended.extend(end_in(tx, id, change.user, reason)?);
             }
-            Ok(ended)
-        });
-        let ended = match result {
-            Ok(ended) => ended,
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(StoreError::Sled(e)),
-        };
+            Ok(())
+        })?;
         if let Some((_, EndReason::PasswordChanged | EndReason::PasswordReset)) = change.ends() {
             // Flushed with the change: no reset link outlives the password it was for.
             self.clear_reset_links(&change.user)?;
@@ -160,8 +149,11 @@ impl Store {
     /// The ids in `user`'s session index.
     fn session_ids_of(&self, user: &UserId) -> Result<Vec<SessionId>, StoreError> {
         let mut ids = Vec::new();
-        for key in self.user_sessions.scan_prefix(user.as_bytes()).keys() {
-            if let Some(id) = SessionId::from_bytes(&key?[16..]) {
+        let index = self
+            .backend
+            .scan(Tree::UserSessions, Keys::Prefix(user.as_bytes()), false)?;
+        for entry in index {
+            if let Some(id) = SessionId::from_bytes(&entry?.0[16..]) {
                 ids.push(id);
             }
         }
@@ -172,24 +164,22 @@ impl Store {
 /// Inside a commit's transaction: moves session `id` into the revoked set for
 /// `reason`, if it still exists and is `owner`'s.
 fn end_in(
-    sessions: &TransactionalTree,
-    index: &TransactionalTree,
-    revoked: &TransactionalTree,
+    tx: &mut dyn Tx,
     id: &SessionId,
     owner: UserId,
     reason: &EndReason,
-) -> ConflictableTransactionResult<Option<Ended>, StoreError> {
-    let Some(raw) = sessions.get(id.as_bytes())? else {
+) -> Result<Option<Ended>, TxError> {
+    let Some(raw) = tx.get(Tree::Sessions, id.as_bytes())? else {
         return Ok(None);
     };
-    let session: Session = decode("sessions", &raw).map_err(ConflictableTransactionError::Abort)?;
+    let session: Session = decode("sessions", &raw)?;
     if session.user_id != owner {
         return Ok(None);
     }
     let until = session.token_exp;
-    revoked.insert(id.as_bytes(), encode_entry(until, reason))?;
-    sessions.remove(id.as_bytes())?;
-    index.remove(&index_key(&owner, id))?;
+    tx.insert(Tree::Revoked, id.as_bytes(), &encode_entry(until, reason))?;
+    tx.remove(Tree::Sessions, id.as_bytes())?;
+    tx.remove(Tree::UserSessions, &index_key(&owner, id))?;
     Ok(Some(Ended {
         session: *id,
         until,

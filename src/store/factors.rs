@@ -2,6 +2,7 @@
 //! [`Factors`] record per user, `pending_logins` the logins waiting for their second
 //! factor, keyed by the SHA-256 of the token the client holds.
 
+use super::backend::{Keys, Tree};
 use super::{Store, StoreError, decode, encode};
 use crate::domain::UserId;
 use crate::domain::factors::{Factors, PendingLogin};
@@ -11,8 +12,8 @@ impl Store {
     /// The factors of `user` (empty when they have none).
     pub fn factors(&self, user: &UserId) -> Result<Factors, StoreError> {
         Ok(self
-            .factors
-            .get(user.as_bytes())?
+            .backend
+            .get(Tree::Factors, user.as_bytes())?
             .map(|raw| decode("factors", &raw))
             .transpose()?
             .unwrap_or_default())
@@ -27,17 +28,20 @@ impl Store {
         mut edit: impl FnMut(&mut Factors) -> R,
     ) -> Result<R, StoreError> {
         loop {
-            let old = self.factors.get(user.as_bytes())?;
+            let old = self.backend.get(Tree::Factors, user.as_bytes())?;
             let mut factors: Factors = match &old {
                 Some(raw) => decode("factors", raw)?,
                 None => Factors::default(),
             };
             let answer = edit(&mut factors);
             let new = encode(&factors);
-            let swapped = self
-                .factors
-                .compare_and_swap(user.as_bytes(), old, Some(new))?;
-            if swapped.is_ok() {
+            let swapped = self.backend.compare_and_swap(
+                Tree::Factors,
+                user.as_bytes(),
+                old.as_deref(),
+                Some(&new),
+            )?;
+            if swapped {
                 return Ok(answer);
             }
         }
@@ -45,41 +49,44 @@ impl Store {
 
     /// Forgets every factor of `user`. Not flushed.
     pub fn remove_factors(&self, user: &UserId) -> Result<(), StoreError> {
-        self.factors.remove(user.as_bytes())?;
+        self.backend.remove(Tree::Factors, user.as_bytes())?;
         Ok(())
     }
 
     /// Stores a pending login under `token`. Not flushed.
     pub fn put_pending(&self, token: &str, pending: &PendingLogin) -> Result<(), StoreError> {
-        self.pending_logins
-            .insert(token_hash(token), encode(pending))?;
-        Ok(())
+        self.backend
+            .insert(Tree::PendingLogins, &token_hash(token), &encode(pending))
     }
 
     /// The pending login of `token`, if any (expired ones included).
     pub fn pending(&self, token: &str) -> Result<Option<PendingLogin>, StoreError> {
-        self.pending_logins
-            .get(token_hash(token))?
+        self.backend
+            .get(Tree::PendingLogins, &token_hash(token))?
             .map(|raw| decode("pending_logins", &raw))
             .transpose()
     }
 
     /// Takes the pending login of `token` out: of two concurrent uses, one gets it.
     pub fn take_pending(&self, token: &str) -> Result<Option<PendingLogin>, StoreError> {
-        self.pending_logins
-            .remove(token_hash(token))?
+        self.backend
+            .remove(Tree::PendingLogins, &token_hash(token))?
             .map(|raw| decode("pending_logins", &raw))
             .transpose()
     }
 
     /// Drops pending logins that expired before `now`.
     pub fn prune_pending(&self, now: i64) -> Result<(), StoreError> {
-        for entry in self.pending_logins.iter() {
+        let mut expired = Vec::new();
+        for entry in self.backend.scan(Tree::PendingLogins, Keys::All, false)? {
             let (key, raw) = entry?;
             let pending: Result<PendingLogin, _> = decode("pending_logins", &raw);
             if pending.is_err() || pending.is_ok_and(|p| p.expires_at < now) {
-                self.pending_logins.remove(key)?;
+                expired.push(key);
             }
+        }
+        for key in expired {
+            self.backend.remove(Tree::PendingLogins, &key)?;
         }
         Ok(())
     }

@@ -23,6 +23,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::backend::Tree;
 use super::{SCHEMA_VERSION, Store, StoreError};
 use crate::domain::{Email, UserId};
 
@@ -40,11 +41,15 @@ pub(super) struct Rebuilt {
 
 impl Store {
     /// Upgrades a data dir that recorded schema `found` (`None`: nothing recorded).
-    pub(super) fn migrate(&self, meta: &sled::Tree, found: Option<u32>) -> Result<(), StoreError> {
+    pub(super) fn migrate(&self, found: Option<u32>) -> Result<(), StoreError> {
         let stamp = skeleton_data();
         let current = found == Some(SCHEMA_VERSION)
-            && meta.get(SKELETON_DATA)?.as_deref() == Some(stamp.as_bytes());
-        let fresh = found.is_none() && self.users.is_empty();
+            && self
+                .backend
+                .get(Tree::Meta, SKELETON_DATA.as_bytes())?
+                .as_deref()
+                == Some(stamp.as_bytes());
+        let fresh = found.is_none() && self.backend.is_empty(Tree::Users)?;
         if !current && !fresh {
             let rebuilt = self.rebuild_email_indexes()?;
             for (kept, shadowed) in &rebuilt.shadowed {
@@ -61,9 +66,10 @@ impl Store {
             }
         }
         if !current {
-            meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-            meta.insert(SKELETON_DATA, stamp.as_bytes())?;
-            self.db.flush()?;
+            let meta = self.backend.as_ref();
+            meta.insert(Tree::Meta, b"schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+            meta.insert(Tree::Meta, SKELETON_DATA.as_bytes(), stamp.as_bytes())?;
+            meta.flush()?;
         }
         Ok(())
     }
@@ -86,25 +92,31 @@ impl Store {
 
         let mut owners: HashMap<String, UserId> = HashMap::new();
         let mut looks: HashSet<String> = HashSet::new();
-        let (mut emails, mut skeletons) = (sled::Batch::default(), sled::Batch::default());
+        let (mut emails, mut skeletons) = (Vec::new(), Vec::new());
         for (_, _, id, email) in claims {
             let key = email.key();
             if let Some(kept) = owners.get(&key) {
                 rebuilt.shadowed.push((*kept, id));
                 continue;
             }
-            emails.insert(key.as_bytes(), id.as_bytes());
+            emails.push((key.clone(), id));
             owners.insert(key, id);
             for skeleton in email.skeletons() {
                 if looks.insert(skeleton.clone()) {
-                    skeletons.insert(skeleton.as_bytes(), id.as_bytes());
+                    skeletons.push((skeleton, id));
                 }
             }
         }
-        self.emails.clear()?;
-        self.email_skeletons.clear()?;
-        self.emails.apply_batch(emails)?;
-        self.email_skeletons.apply_batch(skeletons)?;
+        self.backend.clear(Tree::Emails)?;
+        self.backend.clear(Tree::EmailSkeletons)?;
+        for (key, id) in emails {
+            self.backend
+                .insert(Tree::Emails, key.as_bytes(), id.as_bytes())?;
+        }
+        for (skeleton, id) in skeletons {
+            self.backend
+                .insert(Tree::EmailSkeletons, skeleton.as_bytes(), id.as_bytes())?;
+        }
         Ok(rebuilt)
     }
 }

@@ -1,4 +1,7 @@
-//! The embedded store (sled). Nothing outside this module knows the key layout.
+//! The store. Nothing outside this module knows the key layout. It is written once
+//! over named trees of ordered byte keys ([`backend::Backend`]), kept either in the
+//! embedded sled database (`embedded.rs`, the default) or in PostgreSQL, shared by
+//! several instances (SPEC §13).
 //!
 //! # Layout (schema version 3)
 //!
@@ -18,6 +21,10 @@
 //! | `factors` | user id (16 bytes) | [`Factors`](crate::domain::factors::Factors) as JSON: sealed TOTP secret, recovery-code digests |
 //! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
+//!
+//! On PostgreSQL each tree is the rows of `portcullis_kv` whose `tree` column names
+//! it, with the same keys and values (`postgres/schema.sql`); writes to `users`,
+//! `revoked` and `access_tokens` also go into the change log other instances follow.
 //!
 //! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
 //! `migrate.rs` rebuilds both at the first start of this build.
@@ -68,11 +75,16 @@
 
 mod access;
 mod audit;
+pub mod backend;
 mod change;
+mod copy;
+mod embedded;
 mod factors;
+pub mod followed;
 mod lock;
 mod migrate;
 mod onetime;
+pub mod postgres;
 mod revoked;
 mod sessions;
 mod sweep;
@@ -81,6 +93,8 @@ mod users;
 
 use std::path::Path;
 use std::sync::{Arc, Weak};
+
+use backend::{Backend, Tree};
 
 pub use change::{Change, Ended, Ends};
 pub use revoked::Revoked;
@@ -113,6 +127,9 @@ pub enum StoreError {
     /// sled reported an error.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
+    /// PostgreSQL refused, or cannot be reached (the message names no secret).
+    #[error("database error: {0}")]
+    Database(String),
     /// A transaction could not commit.
     #[error("storage transaction failed: {0}")]
     Transaction(String),
@@ -121,79 +138,59 @@ pub enum StoreError {
     Corrupt { tree: &'static str, reason: String },
 }
 
-/// The open database: sled and its trees, and this process's claim on the
-/// directory. Not `Clone`: there is exactly one handle, so dropping it is the known
-/// point where the database is closed and the directory is free again.
+/// The open database, on whichever engine ([`Backend`]), and this process's
+/// claim on it. Not `Clone`: there is exactly one handle, so dropping it is the
+/// known point where the database is closed and the directory is free again.
 pub struct Store {
-    // Field order matters: every sled handle is dropped before `_claim` (fields drop
-    // in declaration order), so the claim's drop sees sled closed.
-    db: sled::Db,
-    users: sled::Tree,
-    emails: sled::Tree,
-    email_skeletons: sled::Tree,
-    sessions: sled::Tree,
-    user_sessions: sled::Tree,
-    revoked: sled::Tree,
-    audit: sled::Tree,
-    throttle: sled::Tree,
-    onetime: sled::Tree,
-    /// The sweeper's handles; it only ever holds them weakly.
+    backend: Arc<dyn Backend>,
+    /// The sweeper's handle; it only ever holds it weakly.
     sweepable: Arc<Sweepable>,
-    access_tokens: sled::Tree,
-    factors: sled::Tree,
-    pending_logins: sled::Tree,
-    _claim: lock::DirLock,
+    /// The same engine when it is PostgreSQL, for following its change log.
+    postgres: Option<Arc<postgres::Postgres>>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database under `dir`.
+    /// Opens (creating if needed) the embedded database under `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let lock = lock::DirLock::take(dir)?;
-        // sled caches up to 1 GiB of pages by default; the hot path reads nothing from
-        // it, so a small cache keeps memory flat with a million sessions on disk.
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                    StoreError::Locked(dir.display().to_string())
-                }
-                sled::Error::Io(io) if io.to_string().contains("lock") => {
-                    StoreError::Locked(dir.display().to_string())
-                }
-                other => StoreError::Sled(other),
-            })?;
-        let (meta, found) = schema_of(&db)?;
-        let sweepable = Arc::new(Sweepable {
-            sessions: db.open_tree("sessions")?,
-            user_sessions: db.open_tree("user_sessions")?,
-            revoked: db.open_tree("revoked")?,
-            throttle: db.open_tree("throttle")?,
-            onetime: db.open_tree("onetime")?,
-            audit: db.open_tree("audit")?,
-            emails: db.open_tree("emails")?,
-            pending_logins: db.open_tree("pending_logins")?,
-        });
-        let store = Store {
-            sweepable,
-            users: db.open_tree("users")?,
-            emails: db.open_tree("emails")?,
-            email_skeletons: db.open_tree("email_skeletons")?,
-            sessions: db.open_tree("sessions")?,
-            user_sessions: db.open_tree("user_sessions")?,
-            revoked: db.open_tree("revoked")?,
-            audit: db.open_tree("audit")?,
-            throttle: db.open_tree("throttle")?,
-            onetime: db.open_tree("onetime")?,
-            access_tokens: db.open_tree("access_tokens")?,
-            factors: db.open_tree("factors")?,
-            pending_logins: db.open_tree("pending_logins")?,
-            db,
-            _claim: lock,
-        };
-        store.migrate(&meta, found)?;
+        Store::on(Arc::new(embedded::Embedded::open(dir)?))
+    }
+
+    /// Connects to the PostgreSQL database at `url` (SPEC §13), creating or
+    /// upgrading its schema.
+    pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let engine = Arc::new(postgres::Postgres::open(url)?);
+        let mut store = Store::on(engine.clone())?;
+        store.postgres = Some(engine);
         Ok(store)
+    }
+
+    /// The store over `backend`, brought up to this build's layout.
+    pub fn on(backend: Arc<dyn Backend>) -> Result<Store, StoreError> {
+        let found = schema_of(backend.as_ref())?;
+        let store = Store {
+            sweepable: Arc::new(Sweepable {
+                backend: backend.clone(),
+            }),
+            backend,
+            postgres: None,
+        };
+        store.migrate(found)?;
+        Ok(store)
+    }
+
+    /// Follows the writes other instances commit after log position `seq`
+    /// (`None` on an embedded store, which has no other writer).
+    pub fn follow(
+        &self,
+        seq: i64,
+        apply: impl Fn(&[backend::Followed]) + Send + Sync + 'static,
+    ) -> Option<postgres::Follower> {
+        self.postgres.as_ref().map(|pg| pg.follow(seq, apply))
+    }
+
+    /// The engine under the store.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
     }
 
     /// What the sweeper prunes, held weakly: once the store is dropped the
@@ -210,8 +207,8 @@ impl Store {
     /// with cheap hashing, found by `scripts/soak.sh`) left no thread to write and
     /// the server hung for good.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        let db = self.db.clone();
-        rocket::tokio::task::spawn_blocking(move || db.flush())
+        let backend = self.backend.clone();
+        rocket::tokio::task::spawn_blocking(move || backend.flush())
             .await
             .map_err(|e| StoreError::Transaction(format!("flush did not finish: {e}")))??;
         Ok(())
@@ -221,38 +218,48 @@ impl Store {
     /// directory `dir` (a new sled database). Consistent because the caller holds
     /// the store's lock, so nothing writes during the copy.
     pub fn copy_to(&self, dir: &Path) -> Result<(), StoreError> {
-        self.db.flush()?;
-        let copy = sled::Config::new().path(dir).open()?;
-        copy.import(self.db.export());
-        copy.flush()?;
-        drop(copy);
-        // The copy's files are complete only once sled's own threads let go of them.
-        lock::wait_until_closed(dir);
-        Ok(())
+        self.backend.copy_to(dir)
+    }
+
+    /// Changes `key` of `tree` by `edit` atomically (a compare-and-swap loop, as
+    /// sled's `update_and_fetch`): `edit` may run more than once; `None` removes.
+    fn update(
+        &self,
+        tree: Tree,
+        key: &[u8],
+        mut edit: impl FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
+        loop {
+            let old = self.backend.get(tree, key)?;
+            let new = edit(old.as_deref());
+            if old.is_none() && new.is_none() {
+                return Ok(());
+            }
+            if self
+                .backend
+                .compare_and_swap(tree, key, old.as_deref(), new.as_deref())?
+            {
+                return Ok(());
+            }
+        }
     }
 }
 
-/// Refuses a database written by a newer build; stamps a new one with
-/// [`SCHEMA_VERSION`].
-/// The `meta` tree and the schema version it records (`None` for a new store);
-/// a version newer than this build's is refused.
-fn schema_of(db: &sled::Db) -> Result<(sled::Tree, Option<u32>), StoreError> {
-    let meta = db.open_tree("meta")?;
-    let Some(raw) = meta.get("schema_version")? else {
-        return Ok((meta, None));
+/// The schema version the store records (`None` for a new store); a version
+/// newer than this build's is refused.
+fn schema_of(backend: &dyn Backend) -> Result<Option<u32>, StoreError> {
+    let Some(raw) = backend.get(Tree::Meta, b"schema_version")? else {
+        return Ok(None);
     };
-    let found = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+    let found = u32::from_be_bytes(raw.as_slice().try_into().map_err(|_| StoreError::Corrupt {
         tree: "meta",
         reason: "schema_version is not 4 bytes".into(),
     })?);
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema { found });
     }
-    Ok((meta, Some(found)))
+    Ok(Some(found))
 }
-
-/// sled's page cache.
-const CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
 fn decode<T: serde::de::DeserializeOwned>(tree: &'static str, raw: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(raw).map_err(|e| StoreError::Corrupt {

@@ -5,6 +5,7 @@
 //! big-endian, Unix seconds), then the [`EndReason`] as JSON. Values written before
 //! reasons existed are the eight bytes alone and read as [`EndReason::Unknown`].
 
+use super::backend::{Keys, Tree};
 use super::{Store, StoreError};
 use crate::domain::{EndReason, SessionId};
 
@@ -39,7 +40,8 @@ impl Store {
     /// The revoked set, deleting the entries whose tokens have all expired by `now`.
     pub fn load_revoked(&self, now: i64) -> Result<Vec<Revoked>, StoreError> {
         let mut live = Vec::new();
-        for entry in self.revoked.iter() {
+        let mut expired = Vec::new();
+        for entry in self.backend.scan(Tree::Revoked, Keys::All, false)? {
             let (key, value) = entry?;
             let (until, reason) = decode_entry(&value);
             match SessionId::from_bytes(&key) {
@@ -48,10 +50,13 @@ impl Store {
                     until,
                     reason,
                 }),
-                _ => {
-                    self.revoked.remove(key)?;
-                }
+                _ => expired.push((key, value)),
             }
+        }
+        for (key, value) in expired {
+            // Unless revoked again meanwhile.
+            self.backend
+                .compare_and_swap(Tree::Revoked, &key, Some(&value), None)?;
         }
         Ok(live)
     }

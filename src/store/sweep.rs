@@ -1,16 +1,15 @@
 //! What the sweeper (SPEC §12) deletes, in store terms: sessions past their end,
 //! revoked entries whose tokens have all expired, throttle counters past their
-//! window, expired one-time links, expired pending logins and audit records older
-//! than the retention.
+//! window, expired one-time links and audit records older than the retention.
 //!
 //! The sweeper runs on its own thread and may outlive a request, but never the
-//! store: it holds these trees through a [`Weak`](std::sync::Weak) handle
-//! ([`Store::sweepable`]), so a store being dropped is never kept open by it (the
-//! directory lock waits for sled to close, `lock.rs`).
+//! store: it holds the engine through a [`Weak`](std::sync::Weak) handle
+//! ([`Store::sweepable`](super::Store::sweepable)), so a store being dropped is
+//! never kept open by it (the directory lock waits for sled to close, `lock.rs`).
 
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
+use std::sync::Arc;
 
+use super::backend::{Backend, Keys, Tree};
 use super::revoked::{decode_entry, encode_entry};
 use super::sessions::index_key;
 use super::{StoreError, decode};
@@ -19,16 +18,13 @@ use crate::domain::onetime::OneTime;
 use crate::domain::throttle::{Counter, IP_WINDOW, MAX_DELAY, MAX_FAILURES, REGISTER_WINDOW};
 use crate::domain::{EndReason, Session, SessionId};
 
-/// The trees the sweeper prunes (clones of the store's handles).
+/// How long change-log entries are kept: far longer than any running instance
+/// lags; one that was cut off longer reloads a snapshot when it reconnects.
+pub const LOG_KEPT: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// What the sweeper prunes: the store's engine.
 pub struct Sweepable {
-    pub(super) sessions: sled::Tree,
-    pub(super) user_sessions: sled::Tree,
-    pub(super) revoked: sled::Tree,
-    pub(super) throttle: sled::Tree,
-    pub(super) onetime: sled::Tree,
-    pub(super) audit: sled::Tree,
-    pub(super) emails: sled::Tree,
-    pub(super) pending_logins: sled::Tree,
+    pub(super) backend: Arc<dyn Backend>,
 }
 
 /// Sessions after a pass: how many were deleted, how many are alive, and the
@@ -53,7 +49,7 @@ impl Sweepable {
         alive: impl Fn(&Session) -> bool,
     ) -> Result<SweptSessions, StoreError> {
         let mut swept = SweptSessions::default();
-        for entry in self.sessions.iter() {
+        for entry in self.backend.scan(Tree::Sessions, Keys::All, false)? {
             let (key, raw) = entry?;
             let Ok(session) = decode::<Session>("sessions", &raw) else {
                 continue;
@@ -63,29 +59,28 @@ impl Sweepable {
                 continue;
             }
             let revocable = session.token_exp > now;
-            let trees = (&self.sessions, &self.user_sessions, &self.revoked);
-            let result = trees.transaction(|(sessions, index, revoked)| {
-                if sessions.get(&key)?.as_ref() != Some(&raw) {
-                    return Ok(false);
+            let deleted = self.backend.transaction(&mut |tx| {
+                if tx.get(Tree::Sessions, &key)?.as_deref() != Some(raw.as_slice()) {
+                    return Err(super::backend::TxError::Refused);
                 }
-                sessions.remove(&key)?;
-                index.remove(&index_key(&session.user_id, &session.id))?;
+                tx.remove(Tree::Sessions, &key)?;
+                tx.remove(
+                    Tree::UserSessions,
+                    &index_key(&session.user_id, &session.id),
+                )?;
                 if revocable {
                     let value = encode_entry(session.token_exp, &EndReason::Expired);
-                    revoked.insert(session.id.as_bytes(), value)?;
+                    tx.insert(Tree::Revoked, session.id.as_bytes(), &value)?;
                 }
-                Ok::<_, ConflictableTransactionError<StoreError>>(true)
-            });
-            match result {
-                Ok(true) => {
-                    swept.deleted += 1;
-                    if revocable {
-                        swept.revoked.push((session.id, session.token_exp));
-                    }
+                Ok(())
+            })?;
+            if deleted {
+                swept.deleted += 1;
+                if revocable {
+                    swept.revoked.push((session.id, session.token_exp));
                 }
-                Ok(false) => swept.live += 1,
-                Err(TransactionError::Abort(e)) => return Err(e),
-                Err(TransactionError::Storage(e)) => return Err(e.into()),
+            } else {
+                swept.live += 1;
             }
         }
         Ok(swept)
@@ -93,7 +88,7 @@ impl Sweepable {
 
     /// Deletes the revoked entries whose tokens have all expired by `now`.
     pub fn prune_revoked(&self, now: i64) -> Result<usize, StoreError> {
-        self.remove_where(&self.revoked, |_, value| decode_entry(value).0 <= now)
+        self.remove_where(Tree::Revoked, |_, value| decode_entry(value).0 <= now)
     }
 
     /// Deletes throttle counters that no longer hold anything back: IP windows
@@ -101,7 +96,7 @@ impl Sweepable {
     /// their longest back-off is over. An account's own count is kept (it is what
     /// locks it after a hundred failures, and there is one per account at most).
     pub fn prune_throttle(&self, now: i64) -> Result<usize, StoreError> {
-        self.remove_where(&self.throttle, |key, value| {
+        self.remove_where(Tree::Throttle, |key, value| {
             let counter = Counter::from_bytes(value);
             if key.starts_with(b"ip:") {
                 counter.since + IP_WINDOW <= now
@@ -110,7 +105,7 @@ impl Sweepable {
             } else if let Some(email) = key.strip_prefix(b"acct:") {
                 counter.count < MAX_FAILURES
                     && counter.since + MAX_DELAY <= now
-                    && !self.emails.contains_key(email).unwrap_or(true)
+                    && matches!(self.backend.get(Tree::Emails, email), Ok(None))
             } else {
                 false
             }
@@ -119,7 +114,7 @@ impl Sweepable {
 
     /// Deletes one-time links that have expired (used ones are deleted when used).
     pub fn prune_links(&self, now: i64) -> Result<usize, StoreError> {
-        self.remove_where(&self.onetime, |_, raw| {
+        self.remove_where(Tree::Onetime, |_, raw| {
             decode::<OneTime>("onetime", raw).is_ok_and(|link| !link.usable(now))
         })
     }
@@ -127,40 +122,48 @@ impl Sweepable {
     /// Deletes pending logins (SPEC §10) whose five minutes are over, and any
     /// record that cannot be read.
     pub fn prune_pending_logins(&self, now: i64) -> Result<usize, StoreError> {
-        self.remove_where(&self.pending_logins, |_, raw| {
+        self.remove_where(Tree::PendingLogins, |_, raw| {
             decode::<PendingLogin>("pending_logins", raw).map_or(true, |p| p.expires_at <= now)
         })
     }
 
     /// Deletes audit records from before `before` (Unix seconds).
     pub fn prune_audit(&self, before: i64) -> Result<usize, StoreError> {
+        let before = before.to_be_bytes();
         let mut removed = 0;
-        for key in self.audit.range(..before.to_be_bytes()).keys() {
-            self.audit.remove(key?)?;
+        for entry in self
+            .backend
+            .scan(Tree::Audit, Keys::Below(&before), false)?
+        {
+            self.backend.remove(Tree::Audit, &entry?.0)?;
             removed += 1;
         }
         Ok(removed)
     }
 
+    /// Deletes change-log entries older than [`LOG_KEPT`] (PostgreSQL only).
+    pub fn prune_log(&self) -> Result<usize, StoreError> {
+        self.backend.prune_log(LOG_KEPT)
+    }
+
     /// Makes the deletions durable.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.sessions.flush()?;
-        Ok(())
+        self.backend.flush()
     }
 
     /// Removes each entry of `tree` that `doomed` picks, unless it changed meanwhile.
     fn remove_where(
         &self,
-        tree: &sled::Tree,
+        tree: Tree,
         doomed: impl Fn(&[u8], &[u8]) -> bool,
     ) -> Result<usize, StoreError> {
         let mut removed = 0;
-        for entry in tree.iter() {
+        for entry in self.backend.scan(tree, Keys::All, false)? {
             let (key, value) = entry?;
             if doomed(&key, &value)
-                && tree
-                    .compare_and_swap(&key, Some(&value), None as Option<&[u8]>)?
-                    .is_ok()
+                && self
+                    .backend
+                    .compare_and_swap(tree, &key, Some(&value), None)?
             {
                 removed += 1;
             }

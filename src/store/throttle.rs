@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use super::backend::Tree;
 use super::{Store, StoreError};
 use crate::domain::throttle::{Counter, IP_WINDOW, REGISTER_WINDOW};
 
@@ -42,27 +43,27 @@ impl Store {
         now: i64,
     ) -> Result<Result<(), i64>, StoreError> {
         let mut refused = None;
-        self.throttle
-            .update_and_fetch(account_key(email_key), |old| {
-                let counter = old.map(Counter::from_bytes).unwrap_or_default();
-                refused = counter.account_wait(now);
-                let next = match refused {
-                    Some(_) => counter,
-                    None => Counter {
-                        count: counter.count + 1,
-                        since: now,
-                    },
-                };
-                Some(next.to_bytes().to_vec())
-            })?;
+        self.update(Tree::Throttle, &account_key(email_key), |old| {
+            let counter = old.map(Counter::from_bytes).unwrap_or_default();
+            refused = counter.account_wait(now);
+            let next = match refused {
+                Some(_) => counter,
+                None => Counter {
+                    count: counter.count + 1,
+                    since: now,
+                },
+            };
+            Some(next.to_bytes().to_vec())
+        })?;
         Ok(refused.map_or(Ok(()), Err))
     }
 
     /// A login succeeded: the account's failures are forgotten and the attempt no
     /// longer counts against the IP.
     pub fn login_succeeded(&self, email_key: &str, ip: Option<IpAddr>) -> Result<(), StoreError> {
-        self.throttle.remove(account_key(email_key))?;
-        self.throttle.update_and_fetch(ip_key(b"ip:", ip), |old| {
+        self.backend
+            .remove(Tree::Throttle, &account_key(email_key))?;
+        self.update(Tree::Throttle, &ip_key(b"ip:", ip), |old| {
             let counter = Counter::from_bytes(old?);
             Some(
                 Counter {
@@ -72,26 +73,24 @@ impl Store {
                 .to_bytes()
                 .to_vec(),
             )
-        })?;
-        Ok(())
+        })
     }
 
     /// A right password whose second factor is still to come: this attempt no
     /// longer counts, but earlier failures (wrong codes among them) are kept, so
     /// entering the password again buys no fresh guesses at the code.
     pub fn login_half_succeeded(&self, email_key: &str) -> Result<(), StoreError> {
-        self.throttle
-            .update_and_fetch(account_key(email_key), |old| {
-                let counter = Counter::from_bytes(old?);
-                let count = counter.count.saturating_sub(1);
-                (count > 0).then(|| Counter { count, ..counter }.to_bytes().to_vec())
-            })?;
-        Ok(())
+        self.update(Tree::Throttle, &account_key(email_key), |old| {
+            let counter = Counter::from_bytes(old?);
+            let count = counter.count.saturating_sub(1);
+            (count > 0).then(|| Counter { count, ..counter }.to_bytes().to_vec())
+        })
     }
 
     /// Forgets an account's failures (its password was right, or was reset).
     pub fn clear_login_failures(&self, email_key: &str) -> Result<(), StoreError> {
-        self.throttle.remove(account_key(email_key))?;
+        self.backend
+            .remove(Tree::Throttle, &account_key(email_key))?;
         Ok(())
     }
 
@@ -114,7 +113,7 @@ impl Store {
         length: i64,
     ) -> Result<Result<(), i64>, StoreError> {
         let mut refused = None;
-        self.throttle.update_and_fetch(key, |old| {
+        self.update(Tree::Throttle, key, |old| {
             let counter = old.map(Counter::from_bytes).unwrap_or_default();
             refused = counter.window_wait(now, limit, length);
             let next = if refused.is_some() {

@@ -1,9 +1,7 @@
 //! User records and the email indexes: one entry per account under its normalised
 //! key, and its confusable skeletons (see [`crate::domain::identity`]).
 
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-
+use super::backend::{Keys, Tree, TxError};
 use super::{Store, StoreError, decode, encode};
 use crate::domain::{Email, User, UserId};
 
@@ -27,40 +25,41 @@ impl Store {
         let key = email.key();
         let skeletons = email.skeletons();
         let record = encode(user);
-        let trees = (&self.users, &self.emails, &self.email_skeletons);
-        let result = trees.transaction(|(users, emails, looks)| {
-            if emails.get(key.as_bytes())?.is_some() {
-                return Err(ConflictableTransactionError::Abort(()));
+        let stored = self.backend.transaction(&mut |tx| {
+            if tx.get(Tree::Emails, key.as_bytes())?.is_some() {
+                return Err(TxError::Refused);
             }
             for skeleton in &skeletons {
-                if looks.get(skeleton.as_bytes())?.is_some() {
-                    return Err(ConflictableTransactionError::Abort(()));
+                if tx.get(Tree::EmailSkeletons, skeleton.as_bytes())?.is_some() {
+                    return Err(TxError::Refused);
                 }
             }
-            emails.insert(key.as_bytes(), user.id.as_bytes())?;
+            tx.insert(Tree::Emails, key.as_bytes(), user.id.as_bytes())?;
             for skeleton in &skeletons {
-                looks.insert(skeleton.as_bytes(), user.id.as_bytes())?;
+                tx.insert(
+                    Tree::EmailSkeletons,
+                    skeleton.as_bytes(),
+                    user.id.as_bytes(),
+                )?;
             }
-            users.insert(user.id.as_bytes(), record.as_slice())?;
-            Ok(())
-        });
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Abort(())) => Err(InsertUserError::EmailTaken),
-            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e).into()),
+            tx.insert(Tree::Users, user.id.as_bytes(), &record)
+        })?;
+        match stored {
+            true => Ok(()),
+            false => Err(InsertUserError::EmailTaken),
         }
     }
 
     /// Replaces an existing user record (email unchanged); not yet flushed.
     pub fn update_user(&self, user: &User) -> Result<(), StoreError> {
-        self.users.insert(user.id.as_bytes(), encode(user))?;
-        Ok(())
+        self.backend
+            .insert(Tree::Users, user.id.as_bytes(), &encode(user))
     }
 
     /// The user with this id.
     pub fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        self.users
-            .get(id.as_bytes())?
+        self.backend
+            .get(Tree::Users, id.as_bytes())?
             .map(|raw| decode("users", &raw))
             .transpose()
     }
@@ -68,7 +67,7 @@ impl Store {
     /// The user with this address under any spelling that normalises alike; never
     /// the owner of a merely confusable address.
     pub fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        let Some(raw_id) = self.emails.get(email.key().as_bytes())? else {
+        let Some(raw_id) = self.backend.get(Tree::Emails, email.key().as_bytes())? else {
             return Ok(None);
         };
         let id = UserId::from_bytes(&raw_id).ok_or(StoreError::Corrupt {
@@ -80,11 +79,16 @@ impl Store {
 
     /// Every user, in id order.
     pub fn users(&self) -> impl Iterator<Item = Result<User, StoreError>> + '_ {
-        self.users.iter().values().map(|raw| decode("users", &raw?))
+        let entries = match self.backend.scan(Tree::Users, Keys::All, false) {
+            Ok(entries) => entries,
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        };
+        entries.map(|entry| decode("users", &entry?.1))
     }
 
-    /// Whether no account exists yet.
+    /// Whether no account exists yet (an unreadable store counts as not empty:
+    /// nothing is offered that only a fresh install may have).
     pub fn has_no_users(&self) -> bool {
-        self.users.is_empty()
+        self.backend.is_empty(Tree::Users).unwrap_or(false)
     }
 }

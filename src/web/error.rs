@@ -90,6 +90,9 @@ impl Error {
             Error::Refused(refusal) => refusal.status,
             Error::SessionGone => Status::SeeOther,
             Error::Internal(InternalError::Busy(busy)) => busy_status(*busy),
+            Error::Internal(InternalError::Store(StoreError::Database(_))) => {
+                Status::ServiceUnavailable
+            }
             Error::NotConfigured | Error::Internal(_) => Status::InternalServerError,
         }
     }
