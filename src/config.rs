@@ -168,6 +168,18 @@ pub struct Config {
     pub second_factor: SecondFactor,
     /// Members of these groups must enrol a second factor.
     pub second_factor_groups: Vec<String>,
+    /// Which requests move a session's "last seen" (SPEC §11 `idle_counts`).
+    pub idle_counts: IdleCounts,
+}
+
+/// Which requests count as activity for the idle timeout (SPEC §11 `idle_counts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdleCounts {
+    /// Only what a person does: top-level navigations (or no `Sec-Fetch-*` at all).
+    Navigation,
+    /// Every request, background fetches included.
+    Any,
 }
 
 /// How the request log is written (SPEC §12 `log_format`).
@@ -224,6 +236,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             second_factor: SecondFactor::Optional,
             second_factor_groups: Vec::new(),
+            idle_counts: IdleCounts::Navigation,
         }
     }
 }

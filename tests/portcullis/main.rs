@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod activity;
 mod admin;
 mod api;
 mod asvs;
