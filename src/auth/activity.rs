@@ -34,7 +34,10 @@ impl Sessions<'_> {
         if auth.config.idle_counts != IdleCounts::Navigation || client.background {
             return None;
         }
-        match auth.tokens.open(token, TokenKind::Browser, auth.clock.now()) {
+        match auth
+            .tokens
+            .open(token, TokenKind::Browser, auth.clock.now())
+        {
             Opened::Valid(claims) if claims.unseen => Some(claims),
             _ => None,
         }

@@ -59,6 +59,7 @@ impl Auth {
         let refresh_token = (kind == SessionKind::Api).then(|| self.new_lineage(&mut session, now));
         let token = self.mint(&mut session, user.generation, now);
         self.store.put_session(&session)?;
+        self.note_sign_in(&session, client);
         self.store.flush().await?;
         Ok(Issued {
             token,

@@ -31,6 +31,7 @@ mod open;
 mod passwords;
 mod renew;
 mod sessions;
+mod signins;
 mod sweep;
 mod token_cache;
 

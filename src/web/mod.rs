@@ -51,6 +51,8 @@ pub fn routes() -> Vec<Route> {
         account::revoke,
         account::revoke_others,
         account::logout_everywhere,
+        pages::signins::not_me,
+        pages::signins::dismiss,
         pages::tokens::show,
         pages::tokens::create,
         pages::tokens::delete,

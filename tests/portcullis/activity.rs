@@ -44,7 +44,11 @@ fn a_page_polling_in_the_background_is_signed_out_at_its_idle_limit() {
 
     for _ in 0..5 {
         app.advance(10 * MINUTE);
-        assert_eq!(poll(&mut browser).status, Status::Ok, "background requests work");
+        assert_eq!(
+            poll(&mut browser).status,
+            Status::Ok,
+            "background requests work"
+        );
     }
     assert_ne!(browser.session_cookie(), first, "their tokens were renewed");
 
@@ -52,8 +56,15 @@ fn a_page_polling_in_the_background_is_signed_out_at_its_idle_limit() {
     let reply = poll(&mut browser);
 
     assert_eq!(reply.status, Status::SeeOther);
-    assert_eq!(browser.session_cookie(), None, "the session ended an hour after login");
-    assert_eq!(browser.get_with("/account", &NAVIGATE).status, Status::SeeOther);
+    assert_eq!(
+        browser.session_cookie(),
+        None,
+        "the session ended an hour after login"
+    );
+    assert_eq!(
+        browser.get_with("/account", &NAVIGATE).status,
+        Status::SeeOther
+    );
 }
 
 #[test]
@@ -113,7 +124,10 @@ fn a_frame_navigation_is_not_a_person() {
         assert_eq!(browser.get_with("/account", &frame).status, Status::Ok);
     }
     app.advance(10 * MINUTE);
-    assert_eq!(browser.get_with("/account", &frame).status, Status::SeeOther);
+    assert_eq!(
+        browser.get_with("/account", &frame).status,
+        Status::SeeOther
+    );
 }
 
 #[test]

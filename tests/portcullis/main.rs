@@ -38,6 +38,7 @@ mod request_log;
 mod revocation;
 mod security;
 mod sessions;
+mod signins;
 mod sweeper;
 mod tokens;
 mod web_basics;

@@ -282,11 +282,19 @@ fn idle_scenario(port: u16, portal: &Portal) {
     let auth = format!("http://auth.{DOMAIN}:{port}");
     let feed = format!("http://app.{DOMAIN}:{port}/feed");
     let fetch = [("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")];
-    let navigate = [("Sec-Fetch-Mode", "navigate"), ("Sec-Fetch-Dest", "document")];
+    let navigate = [
+        ("Sec-Fetch-Mode", "navigate"),
+        ("Sec-Fetch-Dest", "document"),
+    ];
     let mut tab = Browser::new();
     tab.register(&auth, "alice@example.test");
     let mut person = Browser::new();
-    assert_eq!(person.login(&format!("{auth}/login"), "alice@example.test").status, 303);
+    assert_eq!(
+        person
+            .login(&format!("{auth}/login"), "alice@example.test")
+            .status,
+        303
+    );
     for round in 1..=5 {
         portal.clock.advance(Duration::from_secs(10 * 60));
         assert_eq!(tab.get(&feed, &fetch).status, 200, "poll {round}");
@@ -294,7 +302,10 @@ fn idle_scenario(port: u16, portal: &Portal) {
     }
     portal.clock.advance(Duration::from_secs(10 * 60));
     let ended = tab.get(&feed, &fetch);
-    assert_eq!(ended.status, 302, "the polling tab is signed out: {ended:?}");
+    assert_eq!(
+        ended.status, 302,
+        "the polling tab is signed out: {ended:?}"
+    );
     assert_eq!(person.get(&feed, &navigate).status, 200);
 }
 
