@@ -276,6 +276,19 @@ fn proxy_nginx_forwards_sec_fetch_so_only_navigations_keep_a_session() {
     idle_scenario(port, &portal);
 }
 
+#[test]
+#[ignore = "needs caddy"]
+fn proxy_caddy_forwards_sec_fetch_so_only_navigations_keep_a_session() {
+    let port = free_port();
+    let mut extra = Dict::new();
+    extra.insert("session_idle_timeout".into(), "1h".into());
+    let portal = Portal::start_with(&format!("http://auth.{DOMAIN}:{port}"), extra);
+    let upstream = Upstream::start();
+    let _caddy = Caddy::start(port, portal.port, upstream.port);
+
+    idle_scenario(port, &portal);
+}
+
 /// A tab left polling through the proxy ends at the idle limit; a person who keeps
 /// navigating stays signed in (SPEC §11 `idle_counts`).
 fn idle_scenario(port: u16, portal: &Portal) {
