@@ -201,3 +201,38 @@ fn the_admin_user_page_shows_the_flags_and_the_audit_log_the_answers() {
     let page = admin.get(&format!("/admin/users/{user}"));
     assert!(!page.body.contains("New sign-ins"));
 }
+
+#[test]
+fn an_api_login_from_a_new_place_is_flagged_and_not_me_ends_it() {
+    let app = TestApp::spawn();
+    let mut alice = home(&app);
+    let body = serde_json::json!({ "email": EMAIL, "password": PASSWORD });
+    let login = app
+        .client
+        .post("/api/v1/sessions")
+        .header(rocket::http::ContentType::JSON)
+        .header(rocket::http::Header::new("User-Agent", "curl/8.5.0"))
+        .remote("198.51.100.9:40000".parse().unwrap())
+        .body(body.to_string())
+        .dispatch();
+    assert_eq!(login.status(), Status::Created);
+    let issued: serde_json::Value = login.into_json().unwrap();
+    let bearer = format!("Bearer {}", issued["access_token"].as_str().unwrap());
+    let me = |app: &TestApp| {
+        let auth = rocket::http::Header::new("Authorization", bearer.clone());
+        app.client
+            .get("/api/v1/me")
+            .header(auth)
+            .dispatch()
+            .status()
+    };
+    assert_eq!(me(&app), Status::Ok);
+
+    let text = banner(&mut alice).expect("a banner for the API login");
+    assert!(text.contains("from 198.51.100.0/24"), "{text}");
+    let id = flagged_id(&mut alice);
+    assert_eq!(id, issued["session_id"].as_str().unwrap());
+    alice.post_form(&format!("/account/sign-ins/{id}/not-me"), &[]);
+
+    assert_eq!(me(&app), Status::Unauthorized);
+}
