@@ -176,6 +176,8 @@ pub struct Config {
     /// refuses authenticated requests with 503 until it has caught up.
     #[serde(with = "duration")]
     pub max_staleness: Duration,
+    /// Which requests move a session's "last seen" (SPEC §11 `idle_counts`).
+    pub idle_counts: IdleCounts,
 }
 
 /// The store engine (SPEC §13 `store`).
@@ -206,6 +208,16 @@ impl std::fmt::Debug for DatabaseUrl {
             Err(_) => f.write_str("(unparsable URL)"),
         }
     }
+}
+
+/// Which requests count as activity for the idle timeout (SPEC §11 `idle_counts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdleCounts {
+    /// Only what a person does: top-level navigations (or no `Sec-Fetch-*` at all).
+    Navigation,
+    /// Every request, background fetches included.
+    Any,
 }
 
 /// How the request log is written (SPEC §12 `log_format`).
@@ -265,6 +277,7 @@ impl Default for Config {
             store: StoreKind::Sled,
             database_url: None,
             max_staleness: Duration::from_secs(5),
+            idle_counts: IdleCounts::Navigation,
         }
     }
 }

@@ -59,6 +59,7 @@ impl Auth {
         let refresh_token = (kind == SessionKind::Api).then(|| self.new_lineage(&mut session, now));
         let token = self.mint(&mut session, user.generation, now);
         self.store.put_session(&session)?;
+        self.note_sign_in(&session, client);
         self.store.flush().await?;
         Ok(Issued {
             token,
@@ -89,6 +90,16 @@ impl Auth {
         if let Some(end) = session.expires_at {
             expires_at = expires_at.min(end);
         }
+        // A background renewal leaves "last seen" behind; its token ends at the
+        // session's idle end at the latest (SPEC §11).
+        let unseen = session.last_seen_at < now;
+        if unseen {
+            let idle = session.idle_timeout(
+                self.config.session_idle_timeout,
+                self.config.remember_idle_timeout,
+            );
+            expires_at = expires_at.min(session.last_seen_at + secs(idle));
+        }
         session.token_exp = session.token_exp.max(expires_at);
         self.tokens.mint(&TokenClaims {
             user: session.user_id,
@@ -101,6 +112,7 @@ impl Auth {
             auth_at: session.auth_at,
             aal: session.aal(),
             factor_at: session.factor_at,
+            unseen,
         })
     }
 

@@ -259,6 +259,7 @@ mod tests {
             auth_at: 0,
             aal: 1,
             factor_at: 0,
+            unseen: false,
         }
     }
 

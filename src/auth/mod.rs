@@ -19,6 +19,7 @@
 
 mod access;
 mod accounts;
+mod activity;
 mod api;
 mod attempts;
 mod commit;
@@ -31,6 +32,7 @@ mod open;
 mod passwords;
 mod renew;
 mod sessions;
+mod signins;
 mod sweep;
 mod token_cache;
 
@@ -67,6 +69,9 @@ pub struct Client {
     pub user_agent: Option<String>,
     /// Who acts, when it is not the user concerned (an admin in the panel).
     pub actor: Option<UserId>,
+    /// A page's background request (fetch, image, frame), not a person's navigation:
+    /// with `idle_counts = "navigation"` it does not move "last seen" (SPEC §11).
+    pub background: bool,
 }
 
 impl Client {
@@ -82,6 +87,7 @@ impl Client {
             ip: None,
             user_agent: Some("portcullis command line".to_owned()),
             actor: None,
+            background: false,
         }
     }
 }
@@ -101,6 +107,9 @@ pub struct Identity {
     pub aal: u8,
     /// Unix seconds the second factor was last proven in this session; 0 = never.
     pub factor_at: i64,
+    /// The token was renewed by a background request, so "last seen" lags behind it:
+    /// a person's next navigation renews it again to record that (SPEC §11).
+    pub unseen: bool,
 }
 
 impl Identity {
@@ -113,6 +122,7 @@ impl Identity {
             auth_at: session.auth_at,
             aal: session.aal(),
             factor_at: session.factor_at,
+            unseen: false,
         }
     }
 }

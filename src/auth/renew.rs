@@ -198,7 +198,9 @@ impl Auth {
         client: &Client,
         now: i64,
     ) -> Result<Option<Issued>, StoreError> {
-        session.last_seen_at = now;
+        if self.counts(&session, client) {
+            session.last_seen_at = now;
+        }
         if client.ip.is_some() {
             session.ip = client.ip;
         }

@@ -88,6 +88,7 @@ impl Sessions<'_> {
                 auth_at: claims.auth_at,
                 aal: claims.aal,
                 factor_at: claims.factor_at,
+                unseen: claims.unseen,
             }),
             Admission::Ended(reason) => Check::Ended(reason),
             Admission::Unknown => Check::Rejected,

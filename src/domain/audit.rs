@@ -60,6 +60,12 @@ pub enum AuditKind {
     FactorsReset,
     /// A signed-in session proved its second factor (step-up, SPEC §10).
     SecondFactorConfirmed,
+    /// A sign-in came from a device and network not seen for the user in 90 days.
+    NewSignInFlagged,
+    /// The user said a flagged sign-in was not them: its session was ended.
+    NewSignInDisowned,
+    /// The user dismissed the notice of a flagged sign-in.
+    NewSignInDismissed,
 }
 
 /// One audit record.

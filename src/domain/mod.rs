@@ -16,6 +16,7 @@ pub mod onetime;
 pub mod password;
 pub mod refresh;
 pub mod session;
+pub mod signins;
 pub mod text;
 pub mod throttle;
 pub mod user;

@@ -29,11 +29,12 @@ pub enum Tree {
     AccessTokens,
     Factors,
     PendingLogins,
+    SignIns,
 }
 
 impl Tree {
     /// Every tree, in a fixed order.
-    pub const ALL: [Tree; 13] = [
+    pub const ALL: [Tree; 14] = [
         Tree::Meta,
         Tree::Users,
         Tree::Emails,
@@ -47,6 +48,7 @@ impl Tree {
         Tree::AccessTokens,
         Tree::Factors,
         Tree::PendingLogins,
+        Tree::SignIns,
     ];
 
     /// The tree's name in sled, and its `tree` column in PostgreSQL.
@@ -65,6 +67,7 @@ impl Tree {
             Tree::AccessTokens => "access_tokens",
             Tree::Factors => "factors",
             Tree::PendingLogins => "pending_logins",
+            Tree::SignIns => "sign_ins",
         }
     }
 

@@ -20,6 +20,7 @@
 //! | `access_tokens` | session id (16 bytes) | [`Grant`](crate::domain::access::Grant) as JSON: a personal access token's name, scope, generation and SHA-256 digest |
 //! | `factors` | user id (16 bytes) | [`Factors`](crate::domain::factors::Factors) as JSON: sealed TOTP secret, recovery-code digests |
 //! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
+//! | `sign_ins` | user id (16 bytes) | [`SignIns`](crate::domain::signins::SignIns) as JSON: places a user signed in from, new sign-ins waiting to be looked at (opened on use; an older build ignores it) |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! On PostgreSQL each tree is the rows of `portcullis_kv` whose `tree` column names
@@ -87,6 +88,7 @@ mod onetime;
 pub mod postgres;
 mod revoked;
 mod sessions;
+mod signins;
 mod sweep;
 mod throttle;
 mod users;

@@ -76,6 +76,8 @@ pub struct TokenClaims {
     pub aal: u8,
     /// `fat`: Unix seconds the second factor was last proven; 0 = never.
     pub factor_at: i64,
+    /// `uns`: minted by a background renewal that left "last seen" behind (SPEC §11).
+    pub unseen: bool,
 }
 
 /// The outcome of opening a token.
@@ -107,6 +109,8 @@ struct Wire {
     aal: u8,
     #[serde(default)]
     fat: i64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    uns: bool,
 }
 
 fn one() -> u8 {
@@ -165,6 +169,7 @@ impl Tokens {
             aat: claims.auth_at,
             aal: claims.aal,
             fat: claims.factor_at,
+            uns: claims.unseen,
         };
         serde_json::to_vec(&wire).expect("claims serialise")
     }
@@ -203,6 +208,7 @@ impl Tokens {
             auth_at: wire.aat,
             aal: wire.aal,
             factor_at: wire.fat,
+            unseen: wire.uns,
         };
         if unix(&wire.nbf)? > now {
             return None;
@@ -237,6 +243,7 @@ mod tests {
             auth_at: issued_at,
             aal: 1,
             factor_at: 0,
+            unseen: false,
         }
     }
 

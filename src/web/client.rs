@@ -53,6 +53,7 @@ pub fn client_of(request: &Request<'_>, config: &Config) -> Client {
         ip: client_ip(request, config),
         user_agent: request.headers().get_one("User-Agent").map(str::to_owned),
         actor: None,
+        background: !super::activity::is_navigation(request),
     }
 }
 

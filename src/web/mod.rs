@@ -3,6 +3,7 @@
 //! the client's address, security headers, view structs and the HTML pages. The
 //! JSON API (`crate::api`) and forward auth (`crate::authz`) reuse its guards.
 
+pub mod activity;
 pub mod admin;
 pub mod client;
 pub mod csrf;
@@ -50,6 +51,8 @@ pub fn routes() -> Vec<Route> {
         account::revoke,
         account::revoke_others,
         account::logout_everywhere,
+        pages::signins::not_me,
+        pages::signins::dismiss,
         pages::tokens::show,
         pages::tokens::create,
         pages::tokens::delete,

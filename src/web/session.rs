@@ -211,7 +211,7 @@ pub fn signed_in(request: &Request<'_>) -> Option<AuthUser> {
 /// The request's browser user. A valid cookie costs one in-memory check; anything
 /// else goes through [`settle`] once per request, its outcome cached.
 async fn authenticated(request: &Request<'_>) -> Option<AuthUser> {
-    let check = check_cookie(request);
+    let check = check_cookie(request).map(|check| super::activity::owed(request, check));
     let user = match check {
         Some(Check::Valid(identity)) => Some(AuthUser(identity)),
         check => request

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod activity;
 mod admin;
 mod api;
 mod asvs;
@@ -38,6 +39,7 @@ mod request_log;
 mod revocation;
 mod security;
 mod sessions;
+mod signins;
 mod store_contract;
 mod sweeper;
 mod tokens;

@@ -263,6 +263,65 @@ fn two_factor_scenario(port: u16, portal: &Portal) {
     assert_eq!(page.seen("remote-auth-level"), "2", "{}", page.body);
 }
 
+#[test]
+#[ignore = "needs nginx"]
+fn proxy_nginx_forwards_sec_fetch_so_only_navigations_keep_a_session() {
+    let port = free_port();
+    let mut extra = Dict::new();
+    extra.insert("session_idle_timeout".into(), "1h".into());
+    let portal = Portal::start_with(&format!("http://auth.{DOMAIN}:{port}"), extra);
+    let upstream = Upstream::start();
+    let _nginx = Nginx::start(port, portal.port, upstream.port);
+
+    idle_scenario(port, &portal);
+}
+
+#[test]
+#[ignore = "needs caddy"]
+fn proxy_caddy_forwards_sec_fetch_so_only_navigations_keep_a_session() {
+    let port = free_port();
+    let mut extra = Dict::new();
+    extra.insert("session_idle_timeout".into(), "1h".into());
+    let portal = Portal::start_with(&format!("http://auth.{DOMAIN}:{port}"), extra);
+    let upstream = Upstream::start();
+    let _caddy = Caddy::start(port, portal.port, upstream.port);
+
+    idle_scenario(port, &portal);
+}
+
+/// A tab left polling through the proxy ends at the idle limit; a person who keeps
+/// navigating stays signed in (SPEC §11 `idle_counts`).
+fn idle_scenario(port: u16, portal: &Portal) {
+    let auth = format!("http://auth.{DOMAIN}:{port}");
+    let feed = format!("http://app.{DOMAIN}:{port}/feed");
+    let fetch = [("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")];
+    let navigate = [
+        ("Sec-Fetch-Mode", "navigate"),
+        ("Sec-Fetch-Dest", "document"),
+    ];
+    let mut tab = Browser::new();
+    tab.register(&auth, "alice@example.test");
+    let mut person = Browser::new();
+    assert_eq!(
+        person
+            .login(&format!("{auth}/login"), "alice@example.test")
+            .status,
+        303
+    );
+    for round in 1..=5 {
+        portal.clock.advance(Duration::from_secs(10 * 60));
+        assert_eq!(tab.get(&feed, &fetch).status, 200, "poll {round}");
+        assert_eq!(person.get(&feed, &navigate).status, 200, "visit {round}");
+    }
+    portal.clock.advance(Duration::from_secs(10 * 60));
+    let ended = tab.get(&feed, &fetch);
+    assert_eq!(
+        ended.status, 302,
+        "the polling tab is signed out: {ended:?}"
+    );
+    assert_eq!(person.get(&feed, &navigate).status, 200);
+}
+
 /// A port nobody listens on right now.
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -6,6 +6,7 @@ use rocket::{State, get, post, uri};
 use serde::Serialize;
 
 use super::login;
+use super::signins::NewSignInView;
 use crate::auth::Auth;
 use crate::domain::SessionId;
 use crate::web::client::ClientInfo;
@@ -26,6 +27,7 @@ struct AccountPage<'a> {
     is_admin: bool,
     sessions: Vec<SessionView>,
     notice: Option<NoticeView>,
+    new_sign_ins: Vec<NewSignInView>,
 }
 
 /// Who the account page is about.
@@ -46,6 +48,9 @@ pub fn show(
 ) -> Result<Page> {
     let me = &user.0;
     let sessions = auth.sessions().list(&me.user.id)?;
+    let new_sign_ins = auth
+        .sessions()
+        .new_sign_ins(&me.user.id, Some(&me.session))?;
     let page = AccountPage {
         csrf_token: csrf.token(),
         user: Me {
@@ -55,6 +60,7 @@ pub fn show(
         is_admin: me.user.is_admin(),
         sessions: SessionView::page_list(&sessions, Some(&me.session)),
         notice: notice.0,
+        new_sign_ins: NewSignInView::list(&new_sign_ins),
     };
     Ok(views.render(Status::Ok, "account.html", &page))
 }

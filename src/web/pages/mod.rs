@@ -14,4 +14,5 @@ pub mod password;
 pub mod reauth;
 pub mod register;
 pub mod second_factor;
+pub mod signins;
 pub mod tokens;

@@ -16,5 +16,7 @@ mod shots;
 mod accounts;
 mod admin;
 mod enrol_first;
+mod idle_tab;
 mod look;
 mod second_factor;
+mod sign_ins;

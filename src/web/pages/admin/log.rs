@@ -79,6 +79,9 @@ fn event_name(event: &AuditEvent) -> &'static str {
         AuditKind::SecondFactorFailed => "Second-factor code wrong",
         AuditKind::FactorsReset => "Second factors reset",
         AuditKind::SecondFactorConfirmed => "Second factor confirmed",
+        AuditKind::NewSignInFlagged => "New sign-in flagged",
+        AuditKind::NewSignInDisowned => "New sign-in disowned",
+        AuditKind::NewSignInDismissed => "New sign-in notice dismissed",
     }
 }
 

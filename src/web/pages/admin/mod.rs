@@ -27,6 +27,7 @@ use crate::web::error::{Error, Result};
 use crate::web::forms::{FormPage, InviteForm, refusal};
 use crate::web::models::{SessionView, UserRow};
 use crate::web::notice::{Notice, NoticeView};
+use crate::web::pages::signins::NewSignInView;
 use crate::web::views::{Page, Views};
 
 /// Private cookie carrying a freshly made reset URL to the page the admin lands on.
@@ -85,6 +86,7 @@ struct UserPage<'a> {
     sessions: Vec<SessionView>,
     reset_url: Option<String>,
     notice: Option<NoticeView>,
+    new_sign_ins: Vec<NewSignInView>,
 }
 
 impl FormPage for UserPage<'_> {
@@ -102,6 +104,7 @@ impl<'a> UserPage<'a> {
             sessions: SessionView::page_list(&row.sessions, None),
             reset_url: None,
             notice: None,
+            new_sign_ins: NewSignInView::list(&auth.sessions().new_sign_ins(id, None)?),
         })
     }
 }
