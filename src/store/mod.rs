@@ -17,6 +17,7 @@
 //! | `access_tokens` | session id (16 bytes) | [`Grant`](crate::domain::access::Grant) as JSON: a personal access token's name, scope, generation and SHA-256 digest |
 //! | `factors` | user id (16 bytes) | [`Factors`](crate::domain::factors::Factors) as JSON: sealed TOTP secret, recovery-code digests |
 //! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
+//! | `carried` | SHA-256 of the claim of an admin action waiting for a password confirmation | until when it may be carried out (Unix seconds, i64 BE) |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
@@ -49,6 +50,10 @@
 //! that does not know them would let a user with a second factor in on the password
 //! alone: an older build refuses a schema-3 store instead (fail closed).
 //!
+//! The `carried` tree (an admin action kept across a password confirmation is
+//! carried out once, SPEC §9) came without a new version: an older build ignores
+//! it, and its entries are pruned when the next one is kept.
+//!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
 //! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
@@ -68,6 +73,7 @@
 
 mod access;
 mod audit;
+mod carried;
 mod change;
 mod factors;
 mod lock;
@@ -142,6 +148,7 @@ pub struct Store {
     access_tokens: sled::Tree,
     factors: sled::Tree,
     pending_logins: sled::Tree,
+    carried: sled::Tree,
     _claim: lock::DirLock,
 }
 
@@ -189,6 +196,7 @@ impl Store {
             access_tokens: db.open_tree("access_tokens")?,
             factors: db.open_tree("factors")?,
             pending_logins: db.open_tree("pending_logins")?,
+            carried: db.open_tree("carried")?,
             db,
             _claim: lock,
         };
