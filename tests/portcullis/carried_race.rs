@@ -1,6 +1,7 @@
 //! A carried admin action (SPEC §9) runs exactly once even when the password
 //! confirmation it waits for is submitted twice at once (two tabs, a double
-//! click): both requests carry the same kept action and the same session.
+//! click): both requests carry the same kept action and the same session. One that
+//! is cancelled at the prompt is said on its page not to have been done.
 
 use std::time::Duration;
 
@@ -66,4 +67,31 @@ fn a_confirmation_submitted_twice_at_once_carries_the_action_out_once() {
     assert_eq!(statuses, [Status::SeeOther, Status::SeeOther]);
     assert_eq!(made, 1, "two confirmations at once made {made} invites");
     drop(dir);
+}
+
+#[test]
+fn a_carried_action_cancelled_at_the_prompt_is_said_not_done_on_its_page() {
+    let app = TestApp::spawn();
+    let mut admin = first_admin(&app, "root@example.com");
+    app.advance(STALE);
+    admin.post_form("/admin/invites", &[("groups", "staff")]);
+    // Cancel leads back to the user list.
+    let back = admin.get("/admin");
+    assert!(
+        back.body.contains(
+            "Not done: your password was not confirmed, so Portcullis did not make an \
+             invite link into staff. Press the button again to do it."
+        ),
+        "{}",
+        back.body
+    );
+    assert!(back.body.contains("class=\"notice warning\""));
+    assert!(!back.body.contains("id=\"invite-url\""), "nothing was made");
+    let again = admin.get("/admin");
+    assert!(
+        !again.body.contains("Not done"),
+        "said once: the action is dropped"
+    );
+    let form = admin.get("/reauth?rd=%2Fadmin");
+    assert!(!form.body.contains("After you confirm"), "{}", form.body);
 }
