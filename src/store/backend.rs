@@ -30,11 +30,12 @@ pub enum Tree {
     Factors,
     PendingLogins,
     SignIns,
+    Carried,
 }
 
 impl Tree {
     /// Every tree, in a fixed order.
-    pub const ALL: [Tree; 14] = [
+    pub const ALL: [Tree; 15] = [
         Tree::Meta,
         Tree::Users,
         Tree::Emails,
@@ -49,6 +50,7 @@ impl Tree {
         Tree::Factors,
         Tree::PendingLogins,
         Tree::SignIns,
+        Tree::Carried,
     ];
 
     /// The tree's name in sled, and its `tree` column in PostgreSQL.
@@ -68,6 +70,7 @@ impl Tree {
             Tree::Factors => "factors",
             Tree::PendingLogins => "pending_logins",
             Tree::SignIns => "sign_ins",
+            Tree::Carried => "carried",
         }
     }
 

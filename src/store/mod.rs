@@ -21,6 +21,7 @@
 //! | `factors` | user id (16 bytes) | [`Factors`](crate::domain::factors::Factors) as JSON: sealed TOTP secret, recovery-code digests |
 //! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
 //! | `sign_ins` | user id (16 bytes) | [`SignIns`](crate::domain::signins::SignIns) as JSON: places a user signed in from, new sign-ins waiting to be looked at (opened on use; an older build ignores it) |
+//! | `carried` | SHA-256 of the claim of an admin action waiting for a password confirmation | until when it may be carried out (Unix seconds, i64 BE) |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! On PostgreSQL each tree is the rows of `portcullis_kv` whose `tree` column names
@@ -57,6 +58,10 @@
 //! that does not know them would let a user with a second factor in on the password
 //! alone: an older build refuses a schema-3 store instead (fail closed).
 //!
+//! The `carried` tree (an admin action kept across a password confirmation is
+//! carried out once, SPEC §9) came without a new version: an older build ignores
+//! it, and its entries are pruned when the next one is kept.
+//!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
 //! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
@@ -77,6 +82,7 @@
 mod access;
 mod audit;
 pub mod backend;
+mod carried;
 mod change;
 mod copy;
 mod embedded;

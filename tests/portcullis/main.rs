@@ -11,6 +11,7 @@ mod asvs;
 mod authz;
 mod browser;
 mod carried;
+mod carried_race;
 mod cli;
 mod client_ip;
 mod config;

@@ -235,7 +235,7 @@ fn browser_a_person_manages_their_own_account() {
 
 /// Opens the password page until the confirmation has gone stale and the browser is
 /// sent to `/reauth` instead (the window is seconds long here).
-async fn wait_until_stale(who: &super::harness::Profile) {
+pub(super) async fn wait_until_stale(who: &super::harness::Profile) {
     let deadline = Instant::now() + DEADLINE;
     loop {
         who.goto("/account/password").await;

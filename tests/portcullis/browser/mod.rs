@@ -15,6 +15,7 @@ mod shots;
 
 mod accounts;
 mod admin;
+mod endings;
 mod enrol_first;
 mod idle_tab;
 mod look;

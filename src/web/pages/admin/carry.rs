@@ -15,6 +15,16 @@
 //! (a confirmation asked for anything else drops it), and five minutes. The cookie
 //! is encrypted and authenticated with the secret key, `SameSite=Strict` and
 //! `HttpOnly`.
+//!
+//! Exactly once, even when the confirmation is submitted twice at once (two tabs, a
+//! double click): both requests hold the same cookie and the same session as it was
+//! before, so the cookie alone cannot tell them apart. It also holds a random claim
+//! kept in the store ([`Store::take_carried`](crate::store::Store::take_carried)),
+//! and only the request that takes it out runs the action.
+//!
+//! An action that is not carried out (the admin pressed *Cancel*, or went
+//! elsewhere) is dropped by the next admin page it would return to, which says so
+//! ([`abandoned`]).
 
 use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite};
@@ -26,11 +36,13 @@ use super::ops::AdminOp;
 use super::parse_user;
 use crate::auth::{Auth, Client, Identity};
 use crate::config::Config;
+use crate::domain::onetime::new_token;
 use crate::domain::user::parse_groups;
 use crate::domain::{SessionId, UserId};
 use crate::web::admin::AdminUser;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
+use crate::web::notice::{NoticeView, Tone};
 use crate::web::{notice, redirect};
 
 /// The cookie holding the action that waits for a confirmation.
@@ -54,6 +66,8 @@ struct Pending {
     csrf: String,
     back: String,
     until: i64,
+    /// The single-use claim stored beside it (taken by the one run).
+    claim: String,
 }
 
 fn cookie(config: &Config, value: String) -> Cookie<'static> {
@@ -73,16 +87,19 @@ fn keep(
     csrf: &Csrf,
     cookies: &CookieJar<'_>,
     auth: &Auth,
-) -> Redirect {
+) -> Result<Redirect> {
     let config = auth.config();
     let back = config.at(&op.page().to_string());
+    let (claim, now) = (new_token(), auth.now());
+    auth.store().put_carried(&claim, now + WAITS, now)?;
     let pending = Pending {
         op,
         session: admin.session,
         auth_at: admin.auth_at,
         csrf: csrf.token().to_owned(),
         back: back.clone(),
-        until: auth.now() + WAITS,
+        until: now + WAITS,
+        claim,
     };
     if let Ok(value) = serde_json::to_string(&pending) {
         cookies.add_private(cookie(config, value));
@@ -90,7 +107,7 @@ fn keep(
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("rd", &back)
         .finish();
-    Redirect::to(format!("{}?{query}", config.at("/reauth")))
+    Ok(Redirect::to(format!("{}?{query}", config.at("/reauth"))))
 }
 
 /// The kept action, if it still fits this admin, browser and page.
@@ -149,8 +166,15 @@ pub async fn after_reauth(
     cookies.get_private(COOKIE)?;
     cookies.remove_private(cookie(auth.config(), String::new()));
     let found = pending(cookies, me, csrf, back, auth.now())?;
-    let admin = client.clone().acting_as(me.user.id);
     let back = redirect(auth.config(), found.op.page());
+    // Of two confirmations at once, the one that takes the claim runs the action;
+    // the other returns to the page, where the first one's notice is shown.
+    match auth.store().take_carried(&found.claim, auth.now()) {
+        Ok(true) => {}
+        Ok(false) => return Some(Ok(back)),
+        Err(e) => return Some(Err(e.into())),
+    }
+    let admin = client.clone().acting_as(me.user.id);
     Some(match found.op.run(auth, &admin, cookies).await {
         // Refused (the last administrator): said on the page it was asked from.
         Err(Error::Refused(refusal)) => {
@@ -158,6 +182,33 @@ pub async fn after_reauth(
             Ok(back)
         }
         other => other,
+    })
+}
+
+/// The notice of an admin page at `here` that a kept action meant to return to
+/// but was not carried out (the confirmation was cancelled): the action is
+/// dropped and the page says so, and what to do.
+pub fn abandoned(
+    cookies: &CookieJar<'_>,
+    me: &Identity,
+    csrf: &Csrf,
+    here: &str,
+    auth: &Auth,
+) -> Option<NoticeView> {
+    cookies.get_private(COOKIE)?;
+    let found = pending(cookies, me, csrf, here, auth.now())?;
+    cookies.remove_private(cookie(auth.config(), String::new()));
+    let email = match found.op.user() {
+        Some(id) => auth.accounts().summary(&id).ok()??.user.email,
+        None => String::new(),
+    };
+    let what = found.op.describe(&email);
+    Some(NoticeView {
+        text: format!(
+            "Not done: your password was not confirmed, so Portcullis did not {what}. \
+             Press the button again to do it."
+        ),
+        tone: Tone::Warning,
     })
 }
 
@@ -194,7 +245,7 @@ pub async fn carry(
     let user = parse_user(id)?;
     let fields = form.value()?;
     let op = op_of(user, action, fields)?;
-    Ok(keep(op, &admin.0.0, &form.csrf, cookies, auth))
+    keep(op, &admin.0.0, &form.csrf, cookies, auth)
 }
 
 /// [`carry`] for making an invite link.
@@ -209,7 +260,7 @@ pub async fn carry_invite(
     let op = AdminOp::Invite {
         groups: parse_groups(raw)?,
     };
-    Ok(keep(op, &admin.0.0, &form.csrf, cookies, auth))
+    keep(op, &admin.0.0, &form.csrf, cookies, auth)
 }
 
 /// [`carry`] for revoking one session.
@@ -225,5 +276,5 @@ pub async fn carry_revoke(
     let user = parse_user(id)?;
     let session = sid.map_err(|_| Error::NotFound)?;
     let op = AdminOp::RevokeSession { user, session };
-    Ok(keep(op, &admin.0.0, &form.csrf, cookies, auth))
+    keep(op, &admin.0.0, &form.csrf, cookies, auth)
 }

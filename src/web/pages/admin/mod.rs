@@ -71,7 +71,10 @@ pub fn users(
             .map(UserRow::from)
             .collect(),
         invites_allowed: auth.config().registration != Registration::Closed,
-        notice: notice.0,
+        notice: notice.0.or_else(|| {
+            let here = auth.config().at(&uri!(users).to_string());
+            carry::abandoned(cookies, &admin.0.0, &csrf, &here, auth)
+        }),
         invite_url: take_link(cookies, auth, ops::INVITE_MARK),
     };
     Ok(views.render(Status::Ok, "admin.html", &page))
@@ -130,7 +133,7 @@ fn parse_user(id: Result<UserId, &str>) -> Result<UserId> {
 #[get("/admin/users/<id>")]
 pub fn user(
     id: Result<UserId, &str>,
-    _admin: AdminUser,
+    admin: AdminUser,
     notice: Notice,
     csrf: Csrf,
     cookies: &CookieJar<'_>,
@@ -139,9 +142,12 @@ pub fn user(
 ) -> Result<Page> {
     let id = parse_user(id)?;
     let reset_url = take_link(cookies, auth, &id.to_string());
+    let here = auth.config().at(&uri!(user(id)).to_string());
     let page = UserPage {
         reset_url,
-        notice: notice.0,
+        notice: notice
+            .0
+            .or_else(|| carry::abandoned(cookies, &admin.0.0, &csrf, &here, auth)),
         ..UserPage::load(auth, &csrf, &id)?
     };
     Ok(page.show(views))
