@@ -60,6 +60,12 @@ pub enum AuditKind {
     FactorsReset,
     /// A signed-in session proved its second factor (step-up, SPEC §10).
     SecondFactorConfirmed,
+    /// A passkey was added to the account.
+    PasskeyAdded,
+    /// A passkey was removed (other sessions end).
+    PasskeyRemoved,
+    /// A passkey was refused (its answer did not verify, or is not the user's).
+    PasskeyFailed,
 }
 
 /// One audit record.

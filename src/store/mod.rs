@@ -1,6 +1,6 @@
 //! The embedded store (sled). Nothing outside this module knows the key layout.
 //!
-//! # Layout (schema version 3)
+//! # Layout (schema version 4)
 //!
 //! | tree | key | value |
 //! |---|---|---|
@@ -17,6 +17,8 @@
 //! | `access_tokens` | session id (16 bytes) | [`Grant`](crate::domain::access::Grant) as JSON: a personal access token's name, scope, generation and SHA-256 digest |
 //! | `factors` | user id (16 bytes) | [`Factors`](crate::domain::factors::Factors) as JSON: sealed TOTP secret, recovery-code digests |
 //! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
+//! | `passkeys` | user id (16 bytes) | a list of [`StoredPasskey`](crate::domain::passkeys::StoredPasskey) as JSON: name, dates, the credential |
+//! | `passkey_ceremonies` | SHA-256 of a ceremony id | [`Ceremony`](crate::domain::passkeys::Ceremony) as JSON: what it is bound to, the WebAuthn state, expiry |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! Schema 1 keyed `emails` by the lower-cased address and had no `email_skeletons`;
@@ -49,6 +51,10 @@
 //! that does not know them would let a user with a second factor in on the password
 //! alone: an older build refuses a schema-3 store instead (fail closed).
 //!
+//! Schema 4 added the `passkeys` and `passkey_ceremonies` trees; nothing is
+//! rewritten, and the version is bumped for the same reason as 3's: an older build
+//! would let a user whose only second factor is a passkey in on the password alone.
+//!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
 //! `user_sessions` and `revoked`, so a crash never leaves a session removed but not
@@ -73,6 +79,7 @@ mod factors;
 mod lock;
 mod migrate;
 mod onetime;
+mod passkeys;
 mod revoked;
 mod sessions;
 mod sweep;
@@ -89,7 +96,7 @@ pub use sweep::{Sweepable, SweptSessions};
 pub use users::InsertUserError;
 
 /// The layout this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +149,8 @@ pub struct Store {
     access_tokens: sled::Tree,
     factors: sled::Tree,
     pending_logins: sled::Tree,
+    passkeys: sled::Tree,
+    passkey_ceremonies: sled::Tree,
     _claim: lock::DirLock,
 }
 
@@ -189,6 +198,8 @@ impl Store {
             access_tokens: db.open_tree("access_tokens")?,
             factors: db.open_tree("factors")?,
             pending_logins: db.open_tree("pending_logins")?,
+            passkeys: db.open_tree("passkeys")?,
+            passkey_ceremonies: db.open_tree("passkey_ceremonies")?,
             db,
             _claim: lock,
         };

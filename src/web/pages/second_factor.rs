@@ -42,6 +42,8 @@ struct SecondFactorPage<'a> {
     notice: Option<NoticeView>,
     /// A signed-in session proving its factor (no password step before).
     step_up: bool,
+    /// "Use a passkey" is offered.
+    passkeys: bool,
 }
 
 impl FormPage for SecondFactorPage<'_> {
@@ -108,11 +110,13 @@ pub fn show(
             return Either::Left(super::login::to_login(auth.config()));
         }
     }
+    let passkeys = pending_of(cookies).is_some_and(|t| auth.passkeys().offered_for_pending(&t));
     let page = SecondFactorPage {
         csrf_token: csrf.token(),
         rd,
         notice: notice.0,
         step_up: !live,
+        passkeys,
     };
     Either::Right(page.show(views))
 }
@@ -166,6 +170,7 @@ pub async fn submit(
             rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
             notice: None,
             step_up: signed_in,
+            passkeys: pending_of(cookies).is_some_and(|t| auth.passkeys().offered_for_pending(&t)),
         })
     };
     answer(views, outcome, page)

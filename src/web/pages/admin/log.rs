@@ -79,6 +79,9 @@ fn event_name(event: &AuditEvent) -> &'static str {
         AuditKind::SecondFactorFailed => "Second-factor code wrong",
         AuditKind::FactorsReset => "Second factors reset",
         AuditKind::SecondFactorConfirmed => "Second factor confirmed",
+        AuditKind::PasskeyAdded => "Passkey added",
+        AuditKind::PasskeyRemoved => "Passkey removed",
+        AuditKind::PasskeyFailed => "Passkey refused",
     }
 }
 
