@@ -29,6 +29,7 @@ mod mfa;
 mod notices;
 mod packaging;
 mod pages;
+mod passkeys;
 mod password_policy;
 mod proxy;
 mod redirects;
