@@ -119,8 +119,9 @@ pub struct RenameForm {
 pub struct PasskeyView {
     pub id: String,
     pub name: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
+    /// RFC 3339, as the templates' time filters want.
+    pub created_at: String,
+    pub last_used_at: Option<String>,
 }
 
 /// The passkeys of a user, for the security page.
@@ -131,8 +132,8 @@ pub fn views_of(auth: &Auth, user: &crate::domain::UserId) -> Result<Vec<Passkey
         .map(|p| PasskeyView {
             id: p.id,
             name: p.name,
-            created_at: p.created_at,
-            last_used_at: p.last_used_at,
+            created_at: crate::clock::rfc3339(p.created_at),
+            last_used_at: p.last_used_at.map(crate::clock::rfc3339),
         })
         .collect())
 }

@@ -18,3 +18,4 @@ mod admin;
 mod enrol_first;
 mod look;
 mod second_factor;
+mod passkeys;
