@@ -17,5 +17,5 @@ mod accounts;
 mod admin;
 mod enrol_first;
 mod look;
-mod second_factor;
 mod passkeys;
+mod second_factor;

@@ -80,24 +80,36 @@ fn browser_a_person_adds_a_passkey_signs_in_with_it_and_removes_it() {
         assert_eq!(me.path().await, "/account/security");
         me.sees("Passkey “This laptop” added.").await;
         let listed = me.text_of("passkeys").await;
-        assert!(listed.contains("This laptop") && listed.contains("never"), "{listed}");
+        assert!(
+            listed.contains("This laptop") && listed.contains("never"),
+            "{listed}"
+        );
 
         // Passwordless through autofill: the login page asks with conditional
         // mediation, and the virtual authenticator answers at once.
         me.press_quietly("Sign out").await;
-        me.until("the autofill sign-in", "return location.pathname === '/account';")
-            .await;
+        me.until(
+            "the autofill sign-in",
+            "return location.pathname === '/account';",
+        )
+        .await;
         me.inspect("signed-in-by-autofill").await;
         me.sees("2FA").await;
-        let sessions = me.js("return document.querySelector('.sessions').innerHTML;").await;
+        let sessions = me
+            .js("return document.querySelector('.sessions').innerHTML;")
+            .await;
         let sessions = sessions.as_str().unwrap_or_default().to_owned();
-        assert!(sessions.contains("signed in with webauthn\""), "no password: {sessions}");
+        assert!(
+            sessions.contains("signed in with webauthn\""),
+            "no password: {sessions}"
+        );
 
         // A browser without autofill for passkeys: the button.
         without_autofill(&me).await;
         me.press("Sign out", "login-with-passkey-button").await;
         assert_eq!(me.path().await, "/login");
-        me.press("Sign in with a passkey", "signed-in-with-passkey").await;
+        me.press("Sign in with a passkey", "signed-in-with-passkey")
+            .await;
         assert_eq!(me.path().await, "/account");
         me.sees("2FA").await;
 
@@ -106,7 +118,8 @@ fn browser_a_person_adds_a_passkey_signs_in_with_it_and_removes_it() {
         sign_in(&me, ADMIN, PASSWORD, false, "second-factor").await;
         assert_eq!(me.path().await, "/login/second-factor");
         me.sees("Use a passkey").await;
-        me.press("Use a passkey", "signed-in-with-password-and-passkey").await;
+        me.press("Use a passkey", "signed-in-with-password-and-passkey")
+            .await;
         assert_eq!(me.path().await, "/account");
         me.sees("2FA").await;
 
@@ -116,8 +129,11 @@ fn browser_a_person_adds_a_passkey_signs_in_with_it_and_removes_it() {
         assert!(!listed.contains("never"), "last used is shown: {listed}");
         me.open("Remove…").await;
         me.press("Remove", "passkey-removed").await;
-        me.sees("Passkey removed; your other devices were signed out.").await;
-        let table = me.js("return document.getElementById('passkeys') === null;").await;
+        me.sees("Passkey removed; your other devices were signed out.")
+            .await;
+        let table = me
+            .js("return document.getElementById('passkeys') === null;")
+            .await;
         assert_eq!(table.as_bool(), Some(true), "no passkey listed");
         me.press("Sign out", "login-after-removal").await;
         sign_in(&me, ADMIN, PASSWORD, false, "account-password-only").await;
