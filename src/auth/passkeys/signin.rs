@@ -144,7 +144,16 @@ impl PasskeysOf<'_> {
         let user = self.live_user(&me.user.id, Some(me.user.generation))?;
         self.verify(&user, state, answer, client)?;
         let session = auth.store.session(&me.session)?;
-        let session = session.ok_or(PasskeyError::NoPending)?;
+        let mut session = session.ok_or(PasskeyError::NoPending)?;
+        // The passkey proves both: the session is fresh and its factor too.
+        // (`pwd` is implied in `amr` unless it starts with `webauthn`.)
+        if session.amr.is_empty() {
+            session.amr.push("pwd".to_owned());
+        }
+        if !session.amr.iter().any(|m| m == "webauthn") {
+            session.amr.push("webauthn".to_owned());
+        }
+        session.factor_at = auth.clock.now();
         let issued = auth.reissue(session, user.generation);
         auth.store.put_session(&issued.session)?;
         auth.store.flush().await?;
