@@ -105,6 +105,19 @@ impl PasskeysOf<'_> {
         self.available() && self.0.store.has_passkeys(user).unwrap_or(false)
     }
 
+    /// Whether a passkey is `user`'s only second factor (no app, no recovery codes),
+    /// so the pages ask for nothing else.
+    pub fn only_factor(self, user: &UserId) -> bool {
+        let codes = self.0.store.factors(user).map_or(true, |f| f.any());
+        !codes && self.offered_for(user)
+    }
+
+    /// Whether the user of the pending login `token` has only passkeys.
+    pub fn only_factor_pending(self, token: &str) -> bool {
+        let pending = self.0.store.pending(token).ok().flatten();
+        pending.is_some_and(|p| self.only_factor(&p.user))
+    }
+
     /// Whether the user of the pending login `token` can finish it with a passkey.
     pub fn offered_for_pending(self, token: &str) -> bool {
         let pending = self.0.store.pending(token).ok().flatten();

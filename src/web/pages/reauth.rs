@@ -26,6 +26,8 @@ struct ReauthPage<'a> {
     needs_code: bool,
     /// A passkey may confirm instead of the password.
     passkeys: bool,
+    /// Passkeys are the user's only factor: the passkey is the only way to confirm.
+    passkey_only: bool,
 }
 
 impl FormPage for ReauthPage<'_> {
@@ -48,6 +50,7 @@ pub fn show(
         waiting: carry::waiting(cookies, &user.0, &csrf, rd, auth),
         needs_code: needs_code(&user, auth),
         passkeys: auth.passkeys().offered_for(&user.0.user.id),
+        passkey_only: auth.passkeys().only_factor(&user.0.user.id),
     };
     page.show(views)
 }
@@ -78,6 +81,7 @@ pub async fn submit(
     let csrf = &form.csrf;
     let waiting = carry::waiting(cookies, &user.0, csrf, Some(rd), auth);
     let passkeys = auth.passkeys().offered_for(&user.0.user.id);
+    let passkey_only = auth.passkeys().only_factor(&user.0.user.id);
     let outcome = async move {
         let confirm = confirm?;
         let code = confirm.code.as_deref();
@@ -101,6 +105,7 @@ pub async fn submit(
             waiting: waiting.clone(),
             needs_code,
             passkeys,
+            passkey_only,
         })
     };
     answer(views, outcome, page)
