@@ -42,4 +42,7 @@ pick admin bob-new-laptop-reset phone-dark reset-phone-dark
 pick admin admin-audit desktop-light audit-desktop-light
 pick second-factor root-totp-enrol desktop-light totp-enrol-desktop-light
 pick second-factor root-recovery-codes phone-light recovery-codes-phone-light
+pick passkeys root-passkey-added desktop-light passkey-added-desktop-light
+pick passkeys root-login-with-passkey-button desktop-dark login-passkey-desktop-dark
+pick passkeys root-second-factor phone-dark second-factor-passkey-phone-dark
 du -sh "$to"

@@ -66,6 +66,12 @@ pub enum AuditKind {
     NewSignInDisowned,
     /// The user dismissed the notice of a flagged sign-in.
     NewSignInDismissed,
+    /// A passkey was added to the account.
+    PasskeyAdded,
+    /// A passkey was removed (other sessions end).
+    PasskeyRemoved,
+    /// A passkey was refused (its answer did not verify, or is not the user's).
+    PasskeyFailed,
 }
 
 /// One audit record.

@@ -13,6 +13,7 @@ pub mod guessable;
 pub mod identity;
 pub mod ids;
 pub mod onetime;
+pub mod passkeys;
 pub mod password;
 pub mod refresh;
 pub mod session;

@@ -85,8 +85,13 @@ impl Session {
     }
 
     /// The methods used, as the session list shows them (`pwd`, `pwd+otp`).
+    /// `pwd` is implied unless `amr` names it or starts with `webauthn` (a
+    /// passwordless passkey sign-in).
     pub fn methods(&self) -> String {
+        let named = self.amr.iter().any(|m| m == "pwd")
+            || self.amr.first().is_some_and(|m| m == "webauthn");
         std::iter::once("pwd")
+            .filter(|_| !named)
             .chain(self.amr.iter().map(String::as_str))
             .collect::<Vec<_>>()
             .join("+")

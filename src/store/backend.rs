@@ -31,11 +31,13 @@ pub enum Tree {
     PendingLogins,
     SignIns,
     Carried,
+    Passkeys,
+    PasskeyCeremonies,
 }
 
 impl Tree {
     /// Every tree, in a fixed order.
-    pub const ALL: [Tree; 15] = [
+    pub const ALL: [Tree; 17] = [
         Tree::Meta,
         Tree::Users,
         Tree::Emails,
@@ -51,6 +53,8 @@ impl Tree {
         Tree::PendingLogins,
         Tree::SignIns,
         Tree::Carried,
+        Tree::Passkeys,
+        Tree::PasskeyCeremonies,
     ];
 
     /// The tree's name in sled, and its `tree` column in PostgreSQL.
@@ -71,6 +75,8 @@ impl Tree {
             Tree::PendingLogins => "pending_logins",
             Tree::SignIns => "sign_ins",
             Tree::Carried => "carried",
+            Tree::Passkeys => "passkeys",
+            Tree::PasskeyCeremonies => "passkey_ceremonies",
         }
     }
 

@@ -3,7 +3,7 @@
 //! embedded sled database (`embedded.rs`, the default) or in PostgreSQL, shared by
 //! several instances (SPEC §13).
 //!
-//! # Layout (schema version 3)
+//! # Layout (schema version 4)
 //!
 //! | tree | key | value |
 //! |---|---|---|
@@ -22,6 +22,8 @@
 //! | `pending_logins` | SHA-256 of a pending-login token | [`PendingLogin`](crate::domain::factors::PendingLogin) as JSON |
 //! | `sign_ins` | user id (16 bytes) | [`SignIns`](crate::domain::signins::SignIns) as JSON: places a user signed in from, new sign-ins waiting to be looked at (opened on use; an older build ignores it) |
 //! | `carried` | SHA-256 of the claim of an admin action waiting for a password confirmation | until when it may be carried out (Unix seconds, i64 BE) |
+//! | `passkeys` | user id (16 bytes) | a list of [`StoredPasskey`](crate::domain::passkeys::StoredPasskey) as JSON: name, dates, the credential |
+//! | `passkey_ceremonies` | SHA-256 of a ceremony id | [`Ceremony`](crate::domain::passkeys::Ceremony) as JSON: what it is bound to, the WebAuthn state, expiry |
 //! | `audit` | Unix seconds (i64 BE) ‖ sled `generate_id` (u64 BE, monotonic) | [`AuditEvent`](crate::domain::audit::AuditEvent) as JSON |
 //!
 //! On PostgreSQL each tree is the rows of `portcullis_kv` whose `tree` column names
@@ -61,6 +63,9 @@
 //! The `carried` tree (an admin action kept across a password confirmation is
 //! carried out once, SPEC §9) came without a new version: an older build ignores
 //! it, and its entries are pruned when the next one is kept.
+//! Schema 4 added the `passkeys` and `passkey_ceremonies` trees; nothing is
+//! rewritten, and the version is bumped for the same reason as 3's: an older build
+//! would let a user whose only second factor is a passkey in on the password alone.
 //!
 //! Every change that ends sessions or retires a generation is one
 //! [`Store::commit`]: a single transaction over `users`, `sessions`,
@@ -91,6 +96,7 @@ pub mod followed;
 mod lock;
 mod migrate;
 mod onetime;
+mod passkeys;
 pub mod postgres;
 mod revoked;
 mod sessions;
@@ -111,7 +117,7 @@ pub use sweep::{Sweepable, SweptSessions};
 pub use users::InsertUserError;
 
 /// The layout this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The store cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -19,9 +19,10 @@ pub struct SecurityHeaders {
 
 /// Scripts, styles and images only from this origin, and nothing inline: the pages'
 /// one script file (`/static/portcullis.js`) runs, an injected `<script>` or `on…=`
-/// attribute does not (SPEC §8, §9).
+/// attribute does not (SPEC §8, §9). `connect-src 'self'`: the passkey script
+/// (`/static/passkeys.js`) calls this origin's JSON routes, and nothing else.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-                   frame-ancestors 'none'; object-src 'none'; base-uri 'none'";
+                   connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'";
 
 #[rocket::async_trait]
 impl Fairing for SecurityHeaders {

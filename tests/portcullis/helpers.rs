@@ -281,6 +281,20 @@ impl Browser<'_> {
         self.send(request)
     }
 
+    /// `POST path` with a JSON body and extra headers (the passkey script's calls).
+    pub fn post_json(&mut self, path: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self
+            .app
+            .client
+            .post(path.to_owned())
+            .header(ContentType::JSON)
+            .body(body.as_bytes());
+        for (name, value) in headers {
+            request.add_header(Header::new(name.to_string(), value.to_string()));
+        }
+        self.send(request)
+    }
+
     /// `POST path` with `fields` and this browser's CSRF token.
     pub fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let token = self.csrf_token();

@@ -31,6 +31,7 @@ mod mfa;
 mod notices;
 mod packaging;
 mod pages;
+mod passkeys;
 mod password_policy;
 mod postgres_instances;
 mod proxy;

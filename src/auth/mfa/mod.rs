@@ -210,7 +210,7 @@ impl FactorsOf<'_> {
         device: Option<String>,
     ) -> Result<Option<String>, StoreError> {
         let auth = self.0;
-        if !auth.store.factors(&user.id)?.any() {
+        if !auth.store.factors(&user.id)?.any() && !auth.store.has_passkeys(&user.id)? {
             return Ok(None);
         }
         let now = auth.clock.now();
@@ -316,6 +316,7 @@ impl FactorsOf<'_> {
             return Ok(false);
         };
         auth.store.remove_factors(user)?;
+        auth.store.remove_passkeys(user)?;
         let change = Change::retire(record, EndReason::LoggedOutEverywhere);
         auth.commit(change, Some(Audit(AuditKind::FactorsReset, None)), client)
             .await?;

@@ -34,11 +34,12 @@ impl FactorsOf<'_> {
             return false;
         }
         self.0.store.factors(&me.user.id).map_or(true, |f| !f.any())
+            && !self.0.store.has_passkeys(&me.user.id).unwrap_or(false)
     }
 
-    /// Whether `user` has a second factor.
+    /// Whether `user` has a second factor (a passkey counts).
     pub fn has_any(self, user: &crate::domain::UserId) -> Result<bool, StoreError> {
-        Ok(self.0.store.factors(user)?.any())
+        Ok(self.0.store.factors(user)?.any() || self.0.store.has_passkeys(user)?)
     }
 
     /// Step-up: a signed-in session of `me` proves the second factor with `code`

@@ -26,6 +26,8 @@ struct LoginPage<'a> {
     email: &'a str,
     rd: Option<&'a str>,
     notice: Option<NoticeView>,
+    /// "Sign in with a passkey" and autofill are offered.
+    passkeys: bool,
 }
 
 impl FormPage for LoginPage<'_> {
@@ -50,6 +52,7 @@ pub fn show(
         email: "",
         rd,
         notice: notice.0,
+        passkeys: auth.passkeys().available(),
     };
     Either::Right(page.show(views))
 }
@@ -104,6 +107,7 @@ pub async fn submit(
             email: form.field("email"),
             rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
             notice: None,
+            passkeys: auth.passkeys().available(),
         })
     };
     answer(views, outcome, page)

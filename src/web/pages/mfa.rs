@@ -44,6 +44,9 @@ struct SecurityPage<'a> {
     must_enrol: bool,
     /// Where to go on after enrolling.
     rd: Option<&'a str>,
+    /// The user's passkeys, and why none can be added when `public_url` forbids.
+    passkeys: Vec<super::passkeys::PasskeyView>,
+    passkeys_unavailable: Option<&'static str>,
 }
 
 /// `totp_enrol.html`'s context.
@@ -91,6 +94,8 @@ pub fn show(
         notice: notice.0,
         must_enrol: auth.factors().must_enrol(me),
         rd: rd.filter(|rd| !rd.is_empty()),
+        passkeys: super::passkeys::views_of(auth, &me.user.id)?,
+        passkeys_unavailable: crate::auth::passkeys::unavailable_reason(&auth.config().public_url),
     };
     Ok(views.render(Status::Ok, "security.html", &page))
 }

@@ -54,7 +54,7 @@ pub fn favicon_ico() -> Static {
 }
 
 /// An embedded asset, with a `Cache-Control` that lets browsers keep it.
-pub struct Static(ContentType, &'static str);
+pub struct Static(pub ContentType, pub &'static str);
 
 impl<'r> Responder<'r, 'static> for Static {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {

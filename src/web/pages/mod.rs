@@ -10,6 +10,8 @@ pub mod links;
 pub mod login;
 pub mod mfa;
 pub mod misc;
+pub mod passkey_login;
+pub mod passkeys;
 pub mod password;
 pub mod reauth;
 pub mod register;

@@ -24,6 +24,10 @@ struct ReauthPage<'a> {
     waiting: Option<String>,
     /// The user has a second factor: the form asks for a code too.
     needs_code: bool,
+    /// A passkey may confirm instead of the password.
+    passkeys: bool,
+    /// Passkeys are the user's only factor: the passkey is the only way to confirm.
+    passkey_only: bool,
 }
 
 impl FormPage for ReauthPage<'_> {
@@ -45,6 +49,8 @@ pub fn show(
         rd,
         waiting: carry::waiting(cookies, &user.0, &csrf, rd, auth),
         needs_code: needs_code(&user, auth),
+        passkeys: auth.passkeys().offered_for(&user.0.user.id),
+        passkey_only: auth.passkeys().only_factor(&user.0.user.id),
     };
     page.show(views)
 }
@@ -74,6 +80,8 @@ pub async fn submit(
     let (confirm, rd) = (form.value().map_err(|_| wrong()), form.field("rd"));
     let csrf = &form.csrf;
     let waiting = carry::waiting(cookies, &user.0, csrf, Some(rd), auth);
+    let passkeys = auth.passkeys().offered_for(&user.0.user.id);
+    let passkey_only = auth.passkeys().only_factor(&user.0.user.id);
     let outcome = async move {
         let confirm = confirm?;
         let code = confirm.code.as_deref();
@@ -96,6 +104,8 @@ pub async fn submit(
             rd: Some(rd).filter(|rd| !rd.is_empty()),
             waiting: waiting.clone(),
             needs_code,
+            passkeys,
+            passkey_only,
         })
     };
     answer(views, outcome, page)

@@ -42,6 +42,10 @@ struct SecondFactorPage<'a> {
     notice: Option<NoticeView>,
     /// A signed-in session proving its factor (no password step before).
     step_up: bool,
+    /// "Use a passkey" is offered.
+    passkeys: bool,
+    /// Passkeys are the user's only factor: no code form.
+    passkey_only: bool,
 }
 
 impl FormPage for SecondFactorPage<'_> {
@@ -108,11 +112,16 @@ pub fn show(
             return Either::Left(super::login::to_login(auth.config()));
         }
     }
+    let pending = pending_of(cookies).unwrap_or_default();
+    let passkeys = auth.passkeys().offered_for_pending(&pending);
+    let passkey_only = auth.passkeys().only_factor_pending(&pending);
     let page = SecondFactorPage {
         csrf_token: csrf.token(),
         rd,
         notice: notice.0,
         step_up: !live,
+        passkeys,
+        passkey_only,
     };
     Either::Right(page.show(views))
 }
@@ -166,6 +175,9 @@ pub async fn submit(
             rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
             notice: None,
             step_up: signed_in,
+            passkeys: pending_of(cookies).is_some_and(|t| auth.passkeys().offered_for_pending(&t)),
+            passkey_only: pending_of(cookies)
+                .is_some_and(|t| auth.passkeys().only_factor_pending(&t)),
         })
     };
     answer(views, outcome, page)

@@ -19,5 +19,6 @@ mod endings;
 mod enrol_first;
 mod idle_tab;
 mod look;
+mod passkeys;
 mod second_factor;
 mod sign_ins;

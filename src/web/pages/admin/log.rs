@@ -82,6 +82,9 @@ fn event_name(event: &AuditEvent) -> &'static str {
         AuditKind::NewSignInFlagged => "New sign-in flagged",
         AuditKind::NewSignInDisowned => "New sign-in disowned",
         AuditKind::NewSignInDismissed => "New sign-in notice dismissed",
+        AuditKind::PasskeyAdded => "Passkey added",
+        AuditKind::PasskeyRemoved => "Passkey removed",
+        AuditKind::PasskeyFailed => "Passkey refused",
     }
 }
 

@@ -1,0 +1,126 @@
+//! Signing in with a passkey (SPEC §10), the JSON routes of `/static/passkeys.js`:
+//! passwordless from `/login` (`/login/passkey/…`, a button and browser autofill),
+//! the second step after a password (`/login/second-factor/passkey/…`), and
+//! confirming a session again (`/reauth/passkey/…`). A new session id after each
+//! sign-in; no session before the passkey passed.
+
+use rocket::http::{Cookie, CookieJar};
+use rocket::serde::json::Json;
+use rocket::{State, post};
+use serde::Deserialize;
+use serde_json::json;
+use webauthn_rs::prelude::PublicKeyCredential;
+
+use super::passkeys::{Answer, ScriptCsrf, started};
+use super::second_factor::PENDING_COOKIE;
+use crate::auth::{Auth, Issued};
+use crate::web::client::ClientInfo;
+use crate::web::redirect::target_or_fallback;
+use crate::web::session::{AuthUser, set_session_cookie, sign_in};
+
+/// The finish of a sign-in ceremony.
+#[derive(Debug, Deserialize)]
+pub struct Finish {
+    pub ceremony: String,
+    pub credential: PublicKeyCredential,
+    #[serde(default)]
+    pub rd: Option<String>,
+}
+
+fn pending_of(cookies: &CookieJar<'_>) -> String {
+    cookies
+        .get_private(PENDING_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default()
+}
+
+/// The browser is signed in: session cookie set, CSRF token rotated, any
+/// pending login dropped; the script goes on to `rd`.
+fn signed_in(
+    cookies: &CookieJar<'_>,
+    auth: &Auth,
+    csrf: &ScriptCsrf,
+    issued: &Issued,
+    rd: Option<&str>,
+) -> Answer {
+    cookies.remove_private(Cookie::build(PENDING_COOKIE).path("/"));
+    sign_in(cookies, auth, &csrf.0, issued);
+    let next = target_or_fallback(rd, auth.config());
+    Ok(Json(json!({ "redirect": next })))
+}
+
+/// Starts a passwordless sign-in (discoverable credential, any account).
+#[post("/login/passkey/start")]
+pub fn passwordless_start(csrf: ScriptCsrf, auth: &State<Auth>) -> Answer {
+    Ok(started(auth.passkeys().start_passwordless(csrf.0.token())?))
+}
+
+/// Finishes a passwordless sign-in and opens the session.
+#[post("/login/passkey/finish", data = "<body>")]
+pub async fn passwordless_finish(
+    csrf: ScriptCsrf,
+    body: Json<Finish>,
+    client: ClientInfo,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Answer {
+    let (browser, ceremony) = (csrf.0.token(), &body.ceremony);
+    let (_, issued) = auth
+        .passkeys()
+        .finish_passwordless(browser, ceremony, &body.credential, &client.0)
+        .await?;
+    signed_in(cookies, auth, &csrf, &issued, body.rd.as_deref())
+}
+
+/// Starts the second step with a passkey, for this browser's pending login.
+#[post("/login/second-factor/passkey/start")]
+pub fn second_factor_start(
+    _csrf: ScriptCsrf,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Answer {
+    let pending = pending_of(cookies);
+    Ok(started(auth.passkeys().start_second_factor(&pending)?))
+}
+
+/// Finishes the second step and opens the session.
+#[post("/login/second-factor/passkey/finish", data = "<body>")]
+pub async fn second_factor_finish(
+    csrf: ScriptCsrf,
+    body: Json<Finish>,
+    client: ClientInfo,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Answer {
+    let pending = pending_of(cookies);
+    let (_, issued) = auth
+        .passkeys()
+        .finish_second_factor(&pending, &body.ceremony, &body.credential, &client.0)
+        .await?;
+    signed_in(cookies, auth, &csrf, &issued, body.rd.as_deref())
+}
+
+/// Starts confirming this session with a passkey.
+#[post("/reauth/passkey/start")]
+pub fn reauth_start(_csrf: ScriptCsrf, user: AuthUser, auth: &State<Auth>) -> Answer {
+    Ok(started(auth.passkeys().start_reauth(&user.0)?))
+}
+
+/// Finishes the confirmation: the session is fresh for `reauth_window`.
+#[post("/reauth/passkey/finish", data = "<body>")]
+pub async fn reauth_finish(
+    _csrf: ScriptCsrf,
+    user: AuthUser,
+    body: Json<Finish>,
+    client: ClientInfo,
+    cookies: &CookieJar<'_>,
+    auth: &State<Auth>,
+) -> Answer {
+    let issued = auth
+        .passkeys()
+        .finish_reauth(&user.0, &body.ceremony, &body.credential, &client.0)
+        .await?;
+    set_session_cookie(cookies, auth.config(), &issued, auth.now());
+    let next = target_or_fallback(body.rd.as_deref(), auth.config());
+    Ok(Json(json!({ "redirect": next })))
+}
