@@ -15,77 +15,17 @@ use rocket::figment::{Figment, Profile};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+mod kinds;
+mod serde_time;
+
+pub use kinds::*;
+use serde_time::{duration, optional_duration};
+
 /// The figment key under which Portcullis's settings live.
 pub const NAMESPACE: &str = "portcullis";
 
 /// Prefix of the environment variables that override single settings.
 pub const ENV_PREFIX: &str = "PORTCULLIS_";
-
-/// Who may create an account (SPEC §6 `registration`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Registration {
-    /// Anyone may register.
-    Open,
-    /// Only through invite links.
-    Invite,
-    /// Nobody may register; admins create accounts.
-    Closed,
-}
-
-/// What forward-auth does with a request (SPEC §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Policy {
-    /// Anyone passes, logged in or not.
-    #[serde(alias = "bypass")]
-    Allow,
-    /// A logged-in user passes (limited to the rule's groups when it names some).
-    #[serde(alias = "one_factor")]
-    Authenticated,
-    /// Nobody passes.
-    Deny,
-    /// A user who also proved a second factor (`aal` 2) passes (SPEC §10).
-    #[serde(rename = "two_factor")]
-    TwoFactor,
-}
-
-/// Who must have a second factor (SPEC §10 `second_factor`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SecondFactor {
-    /// Users may enrol one (members of `second_factor_groups` must).
-    Optional,
-    /// Every user must enrol one before any other page.
-    Required,
-}
-
-/// One forward-auth access rule (SPEC §5); rules are matched in order.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct AccessRule {
-    /// Host the rule applies to: exact, or `*.example.com` for any subdomain.
-    pub domain: String,
-    /// Path regexes; empty means every path.
-    #[serde(default)]
-    pub resources: Vec<String>,
-    /// HTTP methods; empty means every method.
-    #[serde(default)]
-    pub methods: Vec<String>,
-    /// What happens to a matching request.
-    pub policy: Policy,
-    /// With `authenticated`: the user must be in one of these groups.
-    #[serde(default)]
-    pub groups: Vec<String>,
-    /// An authentication older than this must be confirmed again (step-up); for
-    /// `two_factor` rules, the second factor's age counts (SPEC §10).
-    #[serde(
-        default,
-        with = "optional_duration",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_auth_age: Option<Duration>,
-}
 
 /// Every setting of SPEC §1 and §6, with its default. It serialises back to the
 /// same keys, which is how the `PORTCULLIS_*` variables know them.
@@ -178,56 +118,6 @@ pub struct Config {
     pub max_staleness: Duration,
     /// Which requests move a session's "last seen" (SPEC §11 `idle_counts`).
     pub idle_counts: IdleCounts,
-}
-
-/// The store engine (SPEC §13 `store`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StoreKind {
-    /// The embedded sled database in `data_dir`: one instance.
-    #[default]
-    Sled,
-    /// A PostgreSQL database shared by any number of instances.
-    Postgres,
-}
-
-/// A database URL; its `Debug` form hides the password.
-#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(transparent)]
-pub struct DatabaseUrl(pub String);
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match Url::parse(&self.0) {
-            Ok(mut url) => {
-                if url.password().is_some() {
-                    let _ = url.set_password(Some("***"));
-                }
-                write!(f, "{url}")
-            }
-            Err(_) => f.write_str("(unparsable URL)"),
-        }
-    }
-}
-
-/// Which requests count as activity for the idle timeout (SPEC §11 `idle_counts`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum IdleCounts {
-    /// Only what a person does: top-level navigations (or no `Sec-Fetch-*` at all).
-    Navigation,
-    /// Every request, background fetches included.
-    Any,
-}
-
-/// How the request log is written (SPEC §12 `log_format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// `key=value` fields after the message, one line per event.
-    Text,
-    /// One JSON object per line.
-    Json,
 }
 
 impl Default for Config {
@@ -430,159 +320,5 @@ pub fn env_layer(vars: impl IntoIterator<Item = (String, String)>) -> Figment {
     layer
 }
 
-/// Durations as whole seconds (`60`) or humantime strings (`"90s"`, `"15m"`, `"30d"`).
-mod duration {
-    use std::time::Duration;
-
-    use serde::Serializer;
-    use serde::de::{self, Deserializer, Visitor};
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(d.as_secs())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        d.deserialize_any(DurationVisitor)
-    }
-
-    struct DurationVisitor;
-
-    impl Visitor<'_> for DurationVisitor {
-        type Value = Duration;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a number of seconds or a duration such as \"15m\" or \"30d\"")
-        }
-
-        fn visit_u64<E: de::Error>(self, secs: u64) -> Result<Duration, E> {
-            Ok(Duration::from_secs(secs))
-        }
-
-        fn visit_i64<E: de::Error>(self, secs: i64) -> Result<Duration, E> {
-            u64::try_from(secs)
-                .map(Duration::from_secs)
-                .map_err(|_| E::custom("a duration cannot be negative"))
-        }
-
-        fn visit_str<E: de::Error>(self, s: &str) -> Result<Duration, E> {
-            let s = s.trim();
-            if let Ok(secs) = s.parse::<u64>() {
-                return Ok(Duration::from_secs(secs));
-            }
-            humantime::parse_duration(s).map_err(|e| E::custom(format!("`{s}`: {e}")))
-        }
-    }
-}
-
-/// [`duration`] for an optional setting (absent = none).
-mod optional_duration {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
-        match d {
-            Some(d) => super::duration::serialize(d, s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrapped(#[serde(with = "super::duration")] Duration);
-        Ok(Some(Wrapped::deserialize(d)?.0))
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use rocket::figment::providers::{Format, Toml};
-
-    use super::*;
-
-    fn config_from(toml: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let figment = Figment::from(Toml::string(toml).nested()).select("default");
-        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
-        Config::from_figment_and_env(&figment, env)
-    }
-
-    #[test]
-    fn durations_accept_seconds_and_suffixed_strings() {
-        let config = config_from(
-            "[default.portcullis]\naccess_token_ttl = 60\nsession_idle_timeout = \"12h\"\nsession_lifetime = \"30d\"\nreauth_window = \"90s\"",
-            &[],
-        )
-        .unwrap();
-        assert_eq!(config.access_token_ttl, Duration::from_secs(60));
-        assert_eq!(config.session_idle_timeout, Duration::from_secs(12 * 3600));
-        assert_eq!(config.session_lifetime, Duration::from_secs(30 * 86400));
-        assert_eq!(config.reauth_window, Duration::from_secs(90));
-    }
-
-    #[test]
-    fn environment_overrides_the_file() {
-        let config = config_from(
-            "[default.portcullis]\naccess_token_ttl = 60",
-            &[
-                ("PORTCULLIS_ACCESS_TOKEN_TTL", "\"2m\""),
-                ("PORTCULLIS_ALLOWED_REDIRECT_HOSTS", "[\"a.example\"]"),
-                ("PORTCULLIS_DATA_DIR", "/var/lib/portcullis"),
-            ],
-        )
-        .unwrap();
-        assert_eq!(config.access_token_ttl, Duration::from_secs(120));
-        assert_eq!(config.allowed_redirect_hosts, vec!["a.example".to_owned()]);
-        assert_eq!(config.data_dir, PathBuf::from("/var/lib/portcullis"));
-    }
-
-    #[test]
-    fn unknown_environment_variable_is_not_fatal() {
-        let config = config_from("", &[("PORTCULLIS_NO_SUCH_KEY", "1")]);
-        assert!(config.is_ok());
-    }
-
-    #[test]
-    fn unknown_key_is_refused_by_name() {
-        let err = config_from("[default.portcullis]\nsesion_lifetime = 5", &[]).unwrap_err();
-        assert!(err.to_string().contains("sesion_lifetime"), "{err}");
-    }
-
-    #[test]
-    fn invalid_value_is_refused_by_name() {
-        let err =
-            config_from("[default.portcullis]\naccess_token_ttl = \"soon\"", &[]).unwrap_err();
-        assert!(err.to_string().contains("access_token_ttl"), "{err}");
-        let err = config_from("[default.portcullis]\nregistration = \"maybe\"", &[]).unwrap_err();
-        assert!(err.to_string().contains("registration"), "{err}");
-    }
-
-    #[test]
-    fn every_setting_can_come_from_the_environment() {
-        let defaults = serde_json::to_value(Config::default()).unwrap();
-        let env: Vec<(String, String)> = known_keys()
-            .into_iter()
-            .filter(|key| !defaults[key].is_null())
-            .map(|key| {
-                let value = defaults[&key].to_string();
-                (format!("PORTCULLIS_{}", key.to_uppercase()), value)
-            })
-            .collect();
-        assert!(env.len() >= 20, "{env:?}");
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (&**k, &**v)).collect();
-        let overridden = config_from("[default.portcullis]\naccess_token_ttl = 60", &env).unwrap();
-        assert_eq!(overridden.access_token_ttl, Duration::from_secs(15 * 60));
-        assert_eq!(overridden.templates_dir, None);
-    }
-
-    #[test]
-    fn cookie_secure_follows_public_url() {
-        let plain = config_from("", &[]).unwrap();
-        assert!(!plain.cookie_secure());
-        let tls = config_from(
-            "[default.portcullis]\npublic_url = \"https://auth.example.com\"",
-            &[],
-        )
-        .unwrap();
-        assert!(tls.cookie_secure());
-    }
-}
+mod tests;
