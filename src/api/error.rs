@@ -37,6 +37,10 @@ pub enum ApiError {
     /// `401 token_expired`: the bearer token has expired; refresh it.
     #[error("The access token has expired; get a new one with the refresh token.")]
     TokenExpired,
+    /// `403 insufficient_scope` (RFC 6750 §3.1): a live personal access token
+    /// whose scope does not include `api`.
+    #[error("This access token's scope does not include the API.")]
+    InsufficientScope,
     /// `401 invalid_credentials`: unknown email, wrong password or disabled account,
     /// on purpose indistinguishable.
     #[error("Invalid email or password.")]
@@ -202,7 +206,9 @@ impl ApiError {
             | SecondFactorRequired(_)
             | InvalidMfaToken
             | InvalidCode => Status::Unauthorized,
-            WrongPassword | RegistrationClosed | EnrolFirst => Status::Forbidden,
+            WrongPassword | RegistrationClosed | EnrolFirst | InsufficientScope => {
+                Status::Forbidden
+            }
             TooManyAttempts(_) => Status::TooManyRequests,
             EmailTaken => Status::Conflict,
             InvalidEmail | WeakPassword(_) | InvalidRequest(_) => Status::UnprocessableEntity,
@@ -225,6 +231,7 @@ impl ApiError {
         match self {
             Unauthenticated => "unauthenticated",
             InvalidToken => "invalid_token",
+            InsufficientScope => "insufficient_scope",
             SessionEnded(_) => "session_ended",
             TokenExpired => "token_expired",
             InvalidCredentials | WrongPassword => "invalid_credentials",
@@ -293,6 +300,10 @@ impl<'r> Responder<'r, 'static> for ApiError {
         response.status(status);
         if status == Status::Unauthorized {
             response.header(Header::new("WWW-Authenticate", self.challenge()));
+        }
+        if let ApiError::InsufficientScope = self {
+            let challenge = "Bearer error=\"insufficient_scope\", scope=\"api\"";
+            response.header(Header::new("WWW-Authenticate", challenge));
         }
         if let ApiError::TooManyAttempts(wait) = self {
             response.header(Header::new("Retry-After", wait.max(1).to_string()));

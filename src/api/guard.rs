@@ -46,6 +46,8 @@ pub enum BearerError {
     Invalid,
     /// An authentic API token past its `exp`.
     Expired,
+    /// A live personal access token without the `api` scope (RFC 6750 §3.1: `403`).
+    InsufficientScope,
     /// An authentic API token whose session ended (or whose generation was
     /// retired), and why (SPEC §9).
     Ended(EndReason),
@@ -62,6 +64,7 @@ impl From<BearerError> for ApiError {
             BearerError::Expired => ApiError::TokenExpired,
             BearerError::Ended(reason) => ApiError::SessionEnded(reason),
             BearerError::EnrolFirst => ApiError::EnrolFirst,
+            BearerError::InsufficientScope => ApiError::InsufficientScope,
         }
     }
 }
@@ -120,14 +123,15 @@ fn session(request: &Request<'_>, auth: &Auth, token: &str) -> Result<ApiUser, B
     }
 }
 
-/// A personal access token (SPEC §11): accepted with scope `api`; one without it
-/// is refused like any token that is not valid here.
+/// A personal access token (SPEC §11): accepted with scope `api`; a live one
+/// without it is authentic but not for this, so `403 insufficient_scope` (RFC 6750).
 fn personal(request: &Request<'_>, auth: &Auth, token: &str) -> Result<ApiUser, BearerError> {
     let client = crate::web::client::client_of(request, auth.config());
     match auth.access().check(token, Wants::Api, &client) {
         TokenCheck::Valid(identity) => Ok(ApiUser(identity)),
         TokenCheck::Refused(Check::Ended(reason)) => Err(BearerError::Ended(reason)),
-        TokenCheck::OutOfScope | TokenCheck::Refused(_) => Err(BearerError::Invalid),
+        TokenCheck::OutOfScope => Err(BearerError::InsufficientScope),
+        TokenCheck::Refused(_) => Err(BearerError::Invalid),
     }
 }
 
@@ -147,8 +151,8 @@ impl<'r> FromRequest<'r> for ApiUser {
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match ApiUser::of(request) {
             Ok(user) => Outcome::Success(user),
-            Err(BearerError::EnrolFirst) => {
-                Outcome::Error((Status::Forbidden, BearerError::EnrolFirst))
+            Err(e @ (BearerError::EnrolFirst | BearerError::InsufficientScope)) => {
+                Outcome::Error((Status::Forbidden, e))
             }
             Err(e) => Outcome::Error((Status::Unauthorized, e)),
         }

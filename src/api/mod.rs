@@ -61,8 +61,8 @@ fn openapi() -> (ContentType, &'static str) {
     (ContentType::JSON, OPENAPI)
 }
 
-/// Any error status under `/api/v1` as a JSON error; a `401` from [`ApiUser`] says
-/// which way the bearer token failed.
+/// Any error status under `/api/v1` as a JSON error; a `401` (or the `403` of a
+/// token out of its scope) from [`ApiUser`] says which way the bearer token failed.
 #[catch(default)]
 fn json_error(status: Status, request: &Request<'_>) -> ApiError {
     if matches!(status, Status::Unauthorized | Status::Forbidden)

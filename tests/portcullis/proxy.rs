@@ -176,7 +176,8 @@ fn token_scenario(port: u16) {
         &format!("http://auth.{DOMAIN}:{port}/api/v1/me"),
         &[("Authorization", &bearer)],
     );
-    assert_eq!(other.status, 401, "no `api` scope: {other:?}");
+    assert_eq!(other.status, 403, "no `api` scope: {other:?}");
+    assert!(other.body.contains("insufficient_scope"), "{other:?}");
 
     let listed = alice.get(&tokens, &[]);
     let id_at =

@@ -101,14 +101,19 @@ fn a_token_speaks_for_its_owner_on_the_api() {
 }
 
 #[test]
-fn a_token_without_the_api_scope_and_a_forged_one_are_refused_by_the_api() {
+fn a_token_without_the_api_scope_is_forbidden_and_a_forged_one_refused_by_the_api() {
     let app = TestApp::spawn();
     let api = Api::new(&app);
     let pair = api.signed_up(EMAIL);
     let (site_only, _) = token(&api, &pair.access, &["wiki.example.com"]);
     let forged = format!("pcp_{}", "A".repeat(43));
 
-    assert_error(&api.me(&site_only), 401, "invalid_token");
+    let out_of_scope = api.me(&site_only);
+    assert_error(&out_of_scope, 403, "insufficient_scope");
+    assert_eq!(
+        out_of_scope.header("WWW-Authenticate"),
+        Some("Bearer error=\"insufficient_scope\", scope=\"api\"")
+    );
     assert_error(&api.me(&forged), 401, "invalid_token");
     assert_error(&api.me("pcp_"), 401, "invalid_token");
 }
