@@ -79,6 +79,14 @@ impl AccessIndex {
         map.insert(grant.hash, Arc::new(live(grant, session)));
     }
 
+    /// Forgets tokens past their expiry or whose session `ended`; how many.
+    pub(super) fn prune(&self, now: i64, ended: impl Fn(&SessionId) -> bool) -> usize {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let before = map.len();
+        map.retain(|_, live| live.grant.expires_at > now && !ended(&live.grant.session));
+        before - map.len()
+    }
+
     fn get(&self, hash: &TokenHash) -> Option<Arc<Live>> {
         let map = self.0.read().unwrap_or_else(|e| e.into_inner());
         map.get(hash).cloned()

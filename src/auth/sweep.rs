@@ -52,6 +52,8 @@ pub struct SweepReport {
     pub throttle: usize,
     /// Expired one-time links.
     pub links: usize,
+    /// Personal access token grants past their expiry or end, in the store.
+    pub grants: usize,
     /// Audit records older than `audit_retention`.
     pub audit: usize,
     /// Pending logins (password right, second factor never given) past their
@@ -67,6 +69,7 @@ pub struct SweepReport {
 pub struct Sweeper {
     store: Weak<Sweepable>,
     mirror: Arc<Mirror>,
+    access: Arc<super::access::AccessIndex>,
     metrics: Arc<Metrics>,
     clock: Arc<dyn Clock>,
     config: Arc<Config>,
@@ -78,6 +81,7 @@ impl Auth {
         Sweeper {
             store: self.store.sweepable(),
             mirror: self.mirror.clone(),
+            access: self.access.clone(),
             metrics: self.metrics.clone(),
             clock: self.clock.clone(),
             config: Arc::new(self.config.clone()),
@@ -119,17 +123,21 @@ impl Sweeper {
             mirrored: self.mirror.prune(now),
             throttle: store.prune_throttle(now)?,
             links: store.prune_links(now)?,
+            grants: store.prune_grants(now)?,
             audit: store.prune_audit(retention)?,
             pending_logins: store.prune_pending_logins(now)?,
             live_sessions: swept.live,
         };
         store.prune_log()?;
+        self.access
+            .prune(now, |session| self.mirror.ended(session).is_some());
         store.flush()?;
         let deleted = [
             ("sessions", report.sessions),
             ("revoked", report.revoked.max(report.mirrored)),
             ("throttle", report.throttle),
             ("links", report.links),
+            ("grants", report.grants),
             ("audit", report.audit),
             ("pending_logins", report.pending_logins),
         ];

@@ -1,6 +1,7 @@
 //! What the sweeper (SPEC §12) deletes, in store terms: sessions past their end,
 //! revoked entries whose tokens have all expired, throttle counters past their
-//! window, expired one-time links and audit records older than the retention.
+//! window, expired one-time links, expired personal access token grants and audit
+//! records older than the retention.
 //!
 //! The sweeper runs on its own thread and may outlive a request, but never the
 //! store: it holds the engine through a [`Weak`](std::sync::Weak) handle
@@ -13,6 +14,7 @@ use super::backend::{Backend, Keys, Tree};
 use super::revoked::{decode_entry, encode_entry};
 use super::sessions::index_key;
 use super::{StoreError, decode};
+use crate::domain::access::Grant;
 use crate::domain::factors::PendingLogin;
 use crate::domain::onetime::OneTime;
 use crate::domain::throttle::{Counter, IP_WINDOW, MAX_DELAY, MAX_FAILURES, REGISTER_WINDOW};
@@ -124,6 +126,19 @@ impl Sweepable {
     pub fn prune_pending_logins(&self, now: i64) -> Result<usize, StoreError> {
         self.remove_where(Tree::PendingLogins, |_, raw| {
             decode::<PendingLogin>("pending_logins", raw).map_or(true, |p| p.expires_at <= now)
+        })
+    }
+
+    /// Deletes personal access token grants past their expiry or whose session is
+    /// gone (SPEC §11, §12).
+    pub fn prune_grants(&self, now: i64) -> Result<usize, StoreError> {
+        let backend = &self.backend;
+        self.remove_where(Tree::AccessTokens, |key, raw| {
+            let expired = decode::<Grant>("access_tokens", raw).is_ok_and(|g| g.expires_at <= now);
+            expired
+                || backend
+                    .get(Tree::Sessions, key)
+                    .is_ok_and(|found| found.is_none())
         })
     }
 

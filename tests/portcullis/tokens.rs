@@ -4,6 +4,7 @@
 
 mod forward;
 mod revocations;
+mod sweep;
 
 use std::time::Duration;
 
