@@ -74,6 +74,9 @@ impl Auth {
     pub(super) fn reissue(&self, mut session: Session, generation: u64) -> Issued {
         let now = self.clock.now();
         session.auth_at = now;
+        // A person typed a password: that is activity (SPEC §11), and a token minted
+        // with "last seen" behind would be taken for a background renewal's.
+        session.last_seen_at = now;
         let refresh_token =
             (session.kind == SessionKind::Api).then(|| self.new_lineage(&mut session, now));
         let token = self.mint(&mut session, generation, now);
@@ -85,6 +88,8 @@ impl Auth {
     }
 
     /// Mints a token for `session` at its current rotation and records its expiry.
+    /// Callers set `last_seen_at` first: a record whose "last seen" is behind `now`
+    /// gets an `unseen` token, which only a background renewal should produce.
     pub(super) fn mint(&self, session: &mut Session, generation: u64, now: i64) -> String {
         let mut expires_at = now + secs(self.config.access_token_ttl);
         if let Some(end) = session.expires_at {

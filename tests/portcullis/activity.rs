@@ -6,7 +6,7 @@ use std::time::Duration;
 use rocket::figment::value::Value;
 use rocket::http::Status;
 
-use crate::helpers::{Browser, Reply, TestApp, registered};
+use crate::helpers::{Browser, PASSWORD, Reply, TestApp, registered};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -176,5 +176,34 @@ fn forward_auth_checks_of_navigations_extend_the_session() {
     for _ in 0..12 {
         app.advance(10 * MINUTE);
         assert_eq!(check(&mut browser, &NAVIGATE), Status::Ok);
+    }
+}
+
+#[test]
+fn the_cookie_a_password_change_sets_is_not_renewed_again() {
+    // The device that changes the password goes on with a new token. A person
+    // typed that password, so the token is not a background renewal's: the next
+    // navigations do not renew it, and a client that keeps presenting it (curl
+    // with a read-only cookie jar) stays signed in past the reuse grace window.
+    let app = spawn(None);
+    let mut browser = registered(&app, "alice@example.com");
+    app.advance(5 * MINUTE);
+    let changed = browser.post_form(
+        "/account/password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "a different horse battery staple"),
+        ],
+    );
+    assert_eq!(changed.status, Status::SeeOther);
+    assert_eq!(changed.location(), Some("/account"));
+    let kept = browser.cookies.clone();
+
+    for round in 0..3 {
+        app.advance(MINUTE);
+        browser.cookies = kept.clone();
+        let reply = browser.get_with("/account", &NAVIGATE);
+        assert_eq!(reply.status, Status::Ok, "round {round}");
+        assert!(reply.set_cookie("portcullis").is_none(), "round {round}");
     }
 }

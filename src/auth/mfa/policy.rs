@@ -201,6 +201,7 @@ impl FactorsOf<'_> {
             session.amr.push(method.to_owned());
         }
         session.factor_at = now;
+        session.last_seen_at = now;
         let issued = if password {
             auth.reissue(session, user.generation)
         } else {
