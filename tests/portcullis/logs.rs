@@ -3,117 +3,22 @@
 //! authenticated page and a password change, and grep everything it printed for the
 //! secrets it handled. Client-supplied text must not be able to forge a log line.
 
+mod server;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use portcullis::store::Store;
+
+pub(super) use server::Server;
 
 const PASSWORD: &str = "log capture passphrase one";
 const WRONG_PASSWORD: &str = "log capture wrong guess";
 const NEW_PASSWORD: &str = "log capture passphrase two";
 /// A User-Agent with a tab, the only control character HTTP lets through.
 const TAB_AGENT: &str = "probe-agent/1.0\tFORGED-LOG-LINE ok";
-
-/// The `portcullis` binary running on a temp data dir, its output captured.
-pub(super) struct Server {
-    child: Child,
-    pub(super) base: String,
-    readers: Vec<JoinHandle<String>>,
-    /// What it printed before it launched.
-    pub(super) early: Vec<String>,
-}
-
-impl Server {
-    /// Starts the binary on a free port (port 0; the launch line says which) at
-    /// `log_level` (`normal`, the default of a debug build, logs every request).
-    fn start(data_dir: &Path, log_level: &str) -> Server {
-        Server::start_with(data_dir, log_level, &[])
-    }
-
-    /// [`Server::start`] with extra environment variables.
-    pub(super) fn start_with(data_dir: &Path, log_level: &str, env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
-            .envs(env.iter().copied())
-            .current_dir(data_dir)
-            .env("ROCKET_CONFIG", "/dev/null")
-            .env("ROCKET_PROFILE", "debug")
-            .env("ROCKET_ADDRESS", "127.0.0.1")
-            .env("ROCKET_PORT", "0")
-            .env("ROCKET_LOG_LEVEL", log_level)
-            .env("PORTCULLIS_DATA_DIR", data_dir.join("data"))
-            .env("PORTCULLIS_ARGON2_MEMORY_KIB", "256")
-            .env("PORTCULLIS_ARGON2_ITERATIONS", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the portcullis binary starts");
-        let (lines, launched) = mpsc::channel();
-        let readers = vec![
-            capture(child.stdout.take().expect("piped"), lines.clone()),
-            capture(child.stderr.take().expect("piped"), lines),
-        ];
-        let marker = "Rocket has launched from ";
-        let mut early = Vec::new();
-        let base = loop {
-            match launched.recv_timeout(Duration::from_secs(60)) {
-                Ok(line) => match line.find(marker) {
-                    Some(at) => {
-                        let rest = line[at + marker.len()..].trim();
-                        // A JSON log line ends the message with `"}`.
-                        break rest.trim_end_matches(['"', '}']).to_owned();
-                    }
-                    None => early.push(line),
-                },
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!("the server did not launch");
-                }
-            }
-        };
-        Server {
-            child,
-            base,
-            readers,
-            early,
-        }
-    }
-
-    /// Asks for a graceful shutdown (SIGTERM) and returns everything it printed.
-    pub(super) fn stop(mut self) -> String {
-        let pid = self.child.id().to_string();
-        let status = Command::new("sh")
-            .args(["-c", "kill -TERM \"$0\"", &pid])
-            .status()
-            .expect("sh runs");
-        assert!(status.success(), "could not signal the server");
-        self.child.wait().expect("the server exits");
-        self.readers
-            .drain(..)
-            .map(|reader| reader.join().expect("reader thread"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
-
-/// Collects a pipe into a string, forwarding each line for the launch wait.
-fn capture(pipe: impl Read + Send + 'static, lines: mpsc::Sender<String>) -> JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            let _ = lines.send(line.clone());
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    })
-}
 
 /// One browser: a cookie jar over ureq with redirects off. Remembers every cookie
 /// value and form token it ever saw, to look for them in the logs.

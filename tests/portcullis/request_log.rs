@@ -9,11 +9,9 @@ use crate::logs::{Browser, Server};
 const PASSWORD: &str = "request log passphrase one";
 
 /// The setup token of the first-start announcement.
-fn setup_token(lines: &[String]) -> String {
-    let line = lines
-        .iter()
-        .find(|line| line.contains("/setup/") && line.trim_start().starts_with("http"))
-        .expect("the setup URL is announced");
+fn setup_token(server: &mut Server) -> String {
+    let line =
+        server.line(|line| line.contains("/setup/") && line.trim_start().starts_with("http"));
     line.rsplit('/').next().unwrap().trim().to_owned()
 }
 
@@ -31,8 +29,8 @@ fn get(base: &str, path: &str, headers: &[(&str, &str)]) -> ureq::Response {
 #[test]
 fn each_request_is_one_line_with_its_id_and_user_and_no_link_token() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = Server::start_with(dir.path(), "normal", &[]);
-    let token = setup_token(&server.early);
+    let mut server = Server::start_with(dir.path(), "normal", &[]);
+    let token = setup_token(&mut server);
     let traced = get(&server.base, "/login", &[("X-Request-Id", "edge-7f3a.1")]);
     let odd = get(&server.base, "/login", &[("X-Request-Id", "two words")]);
     let mut admin = Browser::new(&server, "request-log-test");
