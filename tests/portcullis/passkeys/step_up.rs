@@ -20,6 +20,8 @@ const VAULT: &str = "https://app.example.com/vault";
 fn behind_rules() -> TestApp {
     let rules = json!([
         {"domain": "app.example.com", "resources": ["^/vault"], "policy": "two_factor"},
+        {"domain": "app.example.com", "resources": ["^/keys"], "policy": "two_factor",
+         "max_auth_age": "1h"},
     ]);
     let hosts = json!(["app.example.com"]);
     TestApp::spawn_with(&[
@@ -28,11 +30,16 @@ fn behind_rules() -> TestApp {
     ])
 }
 
-/// nginx's `auth_request` for `https://app.example.com/vault`, from loopback.
-fn vault(browser: &mut Browser<'_>) -> Reply {
+/// nginx's `auth_request` for `url`, from loopback.
+fn ask(browser: &mut Browser<'_>, url: &str) -> Reply {
     browser.remote = Some("127.0.0.1:50000".parse().unwrap());
-    let headers = [("X-Original-URL", VAULT), ("X-Original-Method", "GET")];
+    let headers = [("X-Original-URL", url), ("X-Original-Method", "GET")];
     browser.get_with("/api/authz/auth-request", &headers)
+}
+
+/// [`ask`] for the vault.
+fn vault(browser: &mut Browser<'_>) -> Reply {
+    ask(browser, VAULT)
 }
 
 /// The step-up page a `two_factor` rule sends an `aal` 1 session to.
@@ -155,7 +162,44 @@ fn a_step_up_ceremony_belongs_to_its_session_and_needs_a_signed_answer() {
 }
 
 #[test]
-fn without_a_passkey_the_step_up_page_asks_for_a_code_only() {
+fn an_old_second_factor_is_confirmed_again_with_the_passkey_and_returns_to_the_app() {
+    let app = behind_rules();
+    let mut alice = registered(&app, "alice@example.com");
+    let key = SoftKey::new();
+    key.enrol(&app, "alice@example.com", "Laptop");
+    let keys = "https://app.example.com/keys";
+    let started = call(&mut alice, "/login/second-factor/passkey/start", "");
+    let path = "/login/second-factor/passkey/finish";
+    assert_eq!(
+        call(&mut alice, path, &key.answer(&started, None)).status,
+        Status::Ok
+    );
+    assert_eq!(ask(&mut alice, keys).status, Status::Ok);
+
+    app.advance(Duration::from_secs(2 * 3600));
+    let sent = ask(&mut alice, keys);
+    let rd = encode(&[("rd", keys)]);
+    let expected = format!("http://localhost:8000/reauth?{rd}");
+    assert_eq!(
+        sent.location(),
+        Some(expected.as_str()),
+        "the factor is too old"
+    );
+    let started = call(&mut alice, "/reauth/passkey/start", "");
+    let done = call(
+        &mut alice,
+        "/reauth/passkey/finish",
+        &key.answer(&started, Some(keys)),
+    );
+    assert_eq!(done.status, Status::Ok, "{}", done.body);
+    assert_eq!(json(&done)["redirect"], keys);
+    let passes = ask(&mut alice, keys);
+    assert_eq!(passes.status, Status::Ok, "{}", passes.body);
+    assert_eq!(passes.header("Remote-Auth-Level"), Some("2"));
+}
+
+#[test]
+fn without_a_passkey_no_step_up_ceremony_starts() {
     let app = behind_rules();
     let mut alice = registered(&app, "alice@example.com");
     let reply = call(&mut alice, "/login/second-factor/passkey/start", "");
