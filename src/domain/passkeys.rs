@@ -46,6 +46,9 @@ pub enum Purpose {
     Passwordless { browser: String },
     /// Confirming `session` again (fresh authentication).
     Reauth { user: UserId, session: SessionId },
+    /// Proving the second factor in `session`, signed in with a password only
+    /// (step-up to `aal` 2).
+    StepUp { user: UserId, session: SessionId },
 }
 
 /// The crate's state of one ceremony.

@@ -1,6 +1,7 @@
 //! Passkeys and security keys (SPEC §10), `auth.passkeys()`: adding, naming and
-//! removing them, and signing in with one (`signin.rs`) as the second step after a
-//! password, without a password, or to confirm a session again.
+//! removing them, signing in with one (`signin.rs`) as the second step after a
+//! password or without a password, and proving it in a signed-in session
+//! (`confirm.rs`): to confirm it again, or to step it up to `aal` 2.
 //!
 //! Every ceremony has two requests. The start stores the `webauthn-rs` state
 //! server-side under a random id (as a digest, 5 minutes), bound to what started
@@ -8,6 +9,7 @@
 //! out first (single use), then checks the binding, then lets the crate verify the
 //! browser's answer.
 
+mod confirm;
 mod party;
 mod signin;
 

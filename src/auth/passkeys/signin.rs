@@ -1,7 +1,8 @@
-//! Signing in with a passkey: as the second step after a password, without a
-//! password (a discoverable credential: the browser says whose it is), and to
-//! confirm a session again. Each attempt is counted against the same per-account
-//! and per-IP limits as passwords before the answer is checked.
+//! Signing in with a passkey: as the second step after a password, and without a
+//! password (a discoverable credential: the browser says whose it is). Each
+//! attempt is counted against the same per-account and per-IP limits as passwords
+//! before the answer is checked ([`verify`](PasskeysOf::verify), also used by the
+//! confirmations of a signed-in session in `confirm.rs`).
 
 use serde_json::Value;
 use webauthn_rs::prelude::{DiscoverableKey, PublicKeyCredential, Uuid};
@@ -17,7 +18,7 @@ fn digest(token: &str) -> String {
     data_encoding::HEXLOWER.encode(&token_hash(token))
 }
 
-fn options(value: impl serde::Serialize) -> Result<Value, PasskeyError> {
+pub(super) fn options(value: impl serde::Serialize) -> Result<Value, PasskeyError> {
     serde_json::to_value(value).map_err(|_| PasskeyError::Refused)
 }
 
@@ -109,61 +110,12 @@ impl PasskeysOf<'_> {
         self.open_session(&user, false, amr, client).await
     }
 
-    /// Starts confirming `me`'s session again with a passkey.
-    pub fn start_reauth(self, me: &Identity) -> Result<(String, Value), PasskeyError> {
-        let party = self.party()?;
-        let keys: Vec<_> = self.of(&me.user.id)?.into_iter().map(|p| p.key).collect();
-        if keys.is_empty() {
-            return Err(PasskeyError::NotFound);
-        }
-        let (request, state) = party
-            .start_passkey_authentication(&keys)
-            .map_err(|_| PasskeyError::Refused)?;
-        let purpose = Purpose::Reauth {
-            user: me.user.id,
-            session: me.session,
-        };
-        let id = self.open(purpose, CeremonyState::Known(state))?;
-        Ok((id, options(request)?))
-    }
-
-    /// Finishes the confirmation: the session is fresh again.
-    pub async fn finish_reauth(
-        self,
-        me: &Identity,
-        id: &str,
-        answer: &PublicKeyCredential,
-        client: &Client,
-    ) -> Result<Issued, PasskeyError> {
-        let auth = self.0;
-        let purpose = Purpose::Reauth {
-            user: me.user.id,
-            session: me.session,
-        };
-        let state = self.close(id, &purpose)?;
-        let user = self.live_user(&me.user.id, Some(me.user.generation))?;
-        self.verify(&user, state, answer, client)?;
-        let session = auth.store.session(&me.session)?;
-        let mut session = session.ok_or(PasskeyError::NoPending)?;
-        // The passkey proves both: the session is fresh and its factor too.
-        // (`pwd` is implied in `amr` unless it starts with `webauthn`.)
-        if session.amr.is_empty() {
-            session.amr.push("pwd".to_owned());
-        }
-        if !session.amr.iter().any(|m| m == "webauthn") {
-            session.amr.push("webauthn".to_owned());
-        }
-        session.factor_at = auth.clock.now();
-        let issued = auth.reissue(session, user.generation);
-        auth.store.put_session(&issued.session)?;
-        auth.store.flush().await?;
-        let kind = AuditKind::Reauthenticated;
-        auth.audit(kind, Some(user.id), Some(me.session), client);
-        Ok(issued)
-    }
-
     /// The user `id`, if enabled and (when given) still at `generation`.
-    fn live_user(self, id: &UserId, generation: Option<u64>) -> Result<User, PasskeyError> {
+    pub(super) fn live_user(
+        self,
+        id: &UserId,
+        generation: Option<u64>,
+    ) -> Result<User, PasskeyError> {
         let user = self.0.store.user(id)?;
         let user = user.filter(|u| !u.disabled && generation.is_none_or(|g| g == u.generation));
         user.ok_or(PasskeyError::NoPending)
@@ -183,7 +135,7 @@ impl PasskeysOf<'_> {
 
     /// Counts the attempt, then checks `answer` against `user`'s passkeys and
     /// records the use (counter, last used).
-    fn verify(
+    pub(super) fn verify(
         self,
         user: &User,
         state: CeremonyState,

@@ -1,8 +1,10 @@
 //! Signing in with a passkey (SPEC §10), the JSON routes of `/static/passkeys.js`:
 //! passwordless from `/login` (`/login/passkey/…`, a button and browser autofill),
-//! the second step after a password (`/login/second-factor/passkey/…`), and
-//! confirming a session again (`/reauth/passkey/…`). A new session id after each
-//! sign-in; no session before the passkey passed.
+//! the second step after a password (`/login/second-factor/passkey/…`; for a
+//! signed-in `aal` 1 session without a pending login, the step-up, as the code
+//! form of that page), and confirming a session again (`/reauth/passkey/…`, which
+//! carries out an admin action that waited for it, as the password form does). A
+//! new session id after each sign-in; no session before the passkey passed.
 
 use rocket::http::{Cookie, CookieJar};
 use rocket::serde::json::Json;
@@ -11,12 +13,14 @@ use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::PublicKeyCredential;
 
-use super::passkeys::{Answer, ScriptCsrf, started};
+use super::admin::carry;
+use super::passkeys::{Answer, Failure, ScriptCsrf, started};
 use super::second_factor::PENDING_COOKIE;
-use crate::auth::{Auth, Issued};
+use crate::auth::{Auth, Identity, Issued};
+use crate::domain::SessionKind;
 use crate::web::client::ClientInfo;
 use crate::web::redirect::target_or_fallback;
-use crate::web::session::{AuthUser, set_session_cookie, sign_in};
+use crate::web::session::{AuthUser, MaybeUser, set_session_cookie, sign_in};
 
 /// The finish of a sign-in ceremony.
 #[derive(Debug, Deserialize)]
@@ -72,30 +76,55 @@ pub async fn passwordless_finish(
     signed_in(cookies, auth, &csrf, &issued, body.rd.as_deref())
 }
 
-/// Starts the second step with a passkey, for this browser's pending login.
+/// The signed-in session a second-step ceremony steps up: there is no live
+/// pending login in this browser (which would come first, as on the page).
+fn stepping_up<'a>(user: &'a MaybeUser, pending: &str, auth: &Auth) -> Option<&'a Identity> {
+    let me = &user.0.as_ref()?.0;
+    (!auth.factors().is_pending(pending, SessionKind::Browser)).then_some(me)
+}
+
+/// Starts the second step with a passkey: for this browser's pending login, or
+/// the step-up of its signed-in session.
 #[post("/login/second-factor/passkey/start")]
 pub fn second_factor_start(
     _csrf: ScriptCsrf,
+    user: MaybeUser,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Answer {
     let pending = pending_of(cookies);
-    Ok(started(auth.passkeys().start_second_factor(&pending)?))
+    let ceremony = match stepping_up(&user, &pending, auth) {
+        Some(me) => auth.passkeys().start_step_up(me)?,
+        None => auth.passkeys().start_second_factor(&pending)?,
+    };
+    Ok(started(ceremony))
 }
 
-/// Finishes the second step and opens the session.
+/// Finishes the second step and opens the session; for a step-up, the session
+/// goes on at `aal` 2 (same id, new token).
 #[post("/login/second-factor/passkey/finish", data = "<body>")]
 pub async fn second_factor_finish(
     csrf: ScriptCsrf,
+    user: MaybeUser,
     body: Json<Finish>,
     client: ClientInfo,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Answer {
     let pending = pending_of(cookies);
+    let (ceremony, credential) = (&body.ceremony, &body.credential);
+    if let Some(me) = stepping_up(&user, &pending, auth) {
+        let passkeys = auth.passkeys();
+        let issued = passkeys
+            .finish_step_up(me, ceremony, credential, &client.0)
+            .await?;
+        set_session_cookie(cookies, auth.config(), &issued, auth.now());
+        let next = target_or_fallback(body.rd.as_deref(), auth.config());
+        return Ok(Json(json!({ "redirect": next })));
+    }
     let (_, issued) = auth
         .passkeys()
-        .finish_second_factor(&pending, &body.ceremony, &body.credential, &client.0)
+        .finish_second_factor(&pending, ceremony, credential, &client.0)
         .await?;
     signed_in(cookies, auth, &csrf, &issued, body.rd.as_deref())
 }
@@ -106,10 +135,11 @@ pub fn reauth_start(_csrf: ScriptCsrf, user: AuthUser, auth: &State<Auth>) -> An
     Ok(started(auth.passkeys().start_reauth(&user.0)?))
 }
 
-/// Finishes the confirmation: the session is fresh for `reauth_window`.
+/// Finishes the confirmation: the session is fresh for `reauth_window`, and an
+/// admin action that waited for it is carried out now (SPEC §9), once.
 #[post("/reauth/passkey/finish", data = "<body>")]
 pub async fn reauth_finish(
-    _csrf: ScriptCsrf,
+    csrf: ScriptCsrf,
     user: AuthUser,
     body: Json<Finish>,
     client: ClientInfo,
@@ -121,6 +151,12 @@ pub async fn reauth_finish(
         .finish_reauth(&user.0, &body.ceremony, &body.credential, &client.0)
         .await?;
     set_session_cookie(cookies, auth.config(), &issued, auth.now());
-    let next = target_or_fallback(body.rd.as_deref(), auth.config());
+    // `user` is the session as it was before: what the kept action is bound to.
+    let rd = body.rd.as_deref().unwrap_or_default();
+    let carried = carry::after_reauth(&user.0, &csrf.0, rd, &client.0, cookies, auth).await;
+    let next = match carried {
+        Some(done) => done.map_err(Failure::Page)?,
+        None => target_or_fallback(body.rd.as_deref(), auth.config()),
+    };
     Ok(Json(json!({ "redirect": next })))
 }

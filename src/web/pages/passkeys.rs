@@ -52,11 +52,17 @@ impl<'r> FromRequest<'r> for ScriptCsrf {
 
 /// A refused script request: its status and `{"error": "…"}`.
 #[derive(Debug)]
-pub struct Failure(pub PasskeyError);
+pub enum Failure {
+    /// The passkey step was refused.
+    Passkey(PasskeyError),
+    /// An admin action carried through the confirmation failed (the user it
+    /// acts on is gone, say): the status and message its page would show.
+    Page(Error),
+}
 
 impl From<PasskeyError> for Failure {
     fn from(e: PasskeyError) -> Self {
-        Failure(e)
+        Failure::Passkey(e)
     }
 }
 
@@ -74,18 +80,38 @@ fn status_of(e: &PasskeyError) -> Status {
     }
 }
 
+impl Failure {
+    /// The status, the message for the user (internal causes logged, not told)
+    /// and the seconds to wait, if throttled.
+    fn parts(self) -> (Status, String, Option<i64>) {
+        match self {
+            Failure::Passkey(PasskeyError::Internal(e)) => {
+                tracing::error!(error = %e, "passkey request failed");
+                let status = Status::InternalServerError;
+                (status, "Something went wrong on our side.".to_owned(), None)
+            }
+            Failure::Passkey(e) => {
+                let wait = match &e {
+                    PasskeyError::Throttled(wait) => Some(*wait),
+                    _ => None,
+                };
+                (status_of(&e), e.to_string(), wait)
+            }
+            Failure::Page(e) => {
+                if let Error::Internal(cause) = &e {
+                    tracing::error!(error = %cause, "carried admin action failed");
+                }
+                (e.status(), e.to_string(), None)
+            }
+        }
+    }
+}
+
 impl<'r> Responder<'r, 'static> for Failure {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let status = status_of(&self.0);
-        let message = match &self.0 {
-            PasskeyError::Internal(e) => {
-                tracing::error!(error = %e, "passkey request failed");
-                "Something went wrong on our side.".to_owned()
-            }
-            other => other.to_string(),
-        };
+        let (status, message, wait) = self.parts();
         let mut answer = (status, Json(json!({ "error": message }))).respond_to(request)?;
-        if let PasskeyError::Throttled(wait) = self.0 {
+        if let Some(wait) = wait {
             answer.set_raw_header("Retry-After", wait.to_string());
         }
         Ok(answer)

@@ -93,7 +93,7 @@ pub async fn submit(
         set_session_cookie(cookies, auth.config(), &issued, auth.now());
         // An admin action that sent the user here is carried out now (SPEC §9).
         if let Some(done) = carry::after_reauth(&user.0, csrf, rd, &client.0, cookies, auth).await {
-            return done;
+            return done.map(Redirect::to);
         }
         Ok(Redirect::to(target_or_fallback(Some(rd), auth.config())))
     }

@@ -5,8 +5,9 @@
 //!
 //! A signed-in session that passed only a password (`aal` 1; say, one opened
 //! before its user enrolled) comes here too, sent by a `two_factor` forward-auth
-//! rule: the same form proves the factor and the session goes on at `aal` 2
-//! (step-up, SPEC §10). Without a factor it is sent to enrol.
+//! rule: the same page proves the factor (a code, or a passkey through the same
+//! ceremony routes) and the session goes on at `aal` 2 (step-up, SPEC §10).
+//! Without a factor it is sent to enrol.
 
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
@@ -112,9 +113,8 @@ pub fn show(
             return Either::Left(super::login::to_login(auth.config()));
         }
     }
-    let pending = pending_of(cookies).unwrap_or_default();
-    let passkeys = auth.passkeys().offered_for_pending(&pending);
-    let passkey_only = auth.passkeys().only_factor_pending(&pending);
+    let me = user.0.as_ref().map(|u| &u.0);
+    let (passkeys, passkey_only) = passkey_offer(cookies, me, auth);
     let page = SecondFactorPage {
         csrf_token: csrf.token(),
         rd,
@@ -124,6 +124,21 @@ pub fn show(
         passkey_only,
     };
     Either::Right(page.show(views))
+}
+
+/// Whether the page offers a passkey, and whether only a passkey: for the user
+/// of this browser's pending login, else (a step-up) for the signed-in `me`.
+fn passkey_offer(cookies: &CookieJar<'_>, me: Option<&Identity>, auth: &Auth) -> (bool, bool) {
+    let passkeys = auth.passkeys();
+    let pending = pending_of(cookies).unwrap_or_default();
+    if auth.factors().is_pending(&pending, SessionKind::Browser) {
+        let offered = passkeys.offered_for_pending(&pending);
+        return (offered, passkeys.only_factor_pending(&pending));
+    }
+    me.map_or((false, false), |me| {
+        let user = &me.user.id;
+        (passkeys.offered_for(user), passkeys.only_factor(user))
+    })
 }
 
 /// For a signed-in `me`: `None` when the session already passed a second factor,
@@ -145,6 +160,8 @@ pub async fn submit(
 ) -> Answer {
     let (step, csrf) = (form.value(), &form.csrf);
     let signed_in = user.0.is_some();
+    let me = user.0.as_ref().map(|u| &u.0);
+    let (passkeys, passkey_only) = passkey_offer(cookies, me, auth);
     let outcome = async move {
         let step = step?;
         let token = pending_of(cookies).unwrap_or_default();
@@ -175,9 +192,8 @@ pub async fn submit(
             rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
             notice: None,
             step_up: signed_in,
-            passkeys: pending_of(cookies).is_some_and(|t| auth.passkeys().offered_for_pending(&t)),
-            passkey_only: pending_of(cookies)
-                .is_some_and(|t| auth.passkeys().only_factor_pending(&t)),
+            passkeys,
+            passkey_only,
         })
     };
     answer(views, outcome, page)

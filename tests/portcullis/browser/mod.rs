@@ -22,3 +22,4 @@ mod look;
 mod passkeys;
 mod second_factor;
 mod sign_ins;
+mod step_up;

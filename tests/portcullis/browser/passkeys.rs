@@ -41,7 +41,7 @@ impl WebDriverCompatibleCommand for AddAuthenticator {
 }
 
 /// Gives `who`'s browser a passkey-capable authenticator.
-async fn with_authenticator(who: &Profile) {
+pub(super) async fn with_authenticator(who: &Profile) {
     who.client()
         .issue_cmd(AddAuthenticator)
         .await

@@ -1,10 +1,14 @@
 //! Passkeys (SPEC §10) without a browser: what the ceremony routes answer, and
 //! what they refuse. A real authenticator's answers are tested in the Chromium
-//! suite (`browser::passkeys`, Chrome's virtual authenticator); here the answers
+//! suite (`browser::passkeys`, Chrome's virtual authenticator); here most answers
 //! are well-formed but unsigned, so every finish must be refused, and a ceremony's
-//! state must be spent, expire, and belong to who started it.
+//! state must be spent, expire, and belong to who started it. The flows that must
+//! succeed in a signed-in session (step-up, re-authentication carrying an admin
+//! action) are answered by a software authenticator (`soft.rs`, `step_up.rs`).
 
 mod signin;
+mod soft;
+mod step_up;
 
 use std::time::Duration;
 

@@ -42,8 +42,8 @@ use crate::domain::{SessionId, UserId};
 use crate::web::admin::AdminUser;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
+use crate::web::notice;
 use crate::web::notice::{NoticeView, Tone};
-use crate::web::{notice, redirect};
 
 /// The cookie holding the action that waits for a confirmation.
 const COOKIE: &str = "portcullis_carried";
@@ -154,7 +154,10 @@ pub fn waiting(
 
 /// Runs the action that waited for this confirmation, once: `me` is the session as
 /// it was before the confirmation, `back` the page the confirmation returns to.
-/// `None` when no action fits (the confirmation then just returns to `back`).
+/// The answer is where the browser goes next (the page the action was taken on,
+/// its notice left there), for the password form's `303` and the passkey script's
+/// JSON alike. `None` when no action fits (the confirmation then just returns to
+/// `back`).
 pub async fn after_reauth(
     me: &Identity,
     csrf: &Csrf,
@@ -162,11 +165,11 @@ pub async fn after_reauth(
     client: &Client,
     cookies: &CookieJar<'_>,
     auth: &Auth,
-) -> Option<Result<Redirect>> {
+) -> Option<Result<String>> {
     cookies.get_private(COOKIE)?;
     cookies.remove_private(cookie(auth.config(), String::new()));
     let found = pending(cookies, me, csrf, back, auth.now())?;
-    let back = redirect(auth.config(), found.op.page());
+    let back = auth.config().at(&found.op.page().to_string());
     // Of two confirmations at once, the one that takes the claim runs the action;
     // the other returns to the page, where the first one's notice is shown.
     match auth.store().take_carried(&found.claim, auth.now()) {
@@ -176,12 +179,13 @@ pub async fn after_reauth(
     }
     let admin = client.clone().acting_as(me.user.id);
     Some(match found.op.run(auth, &admin, cookies).await {
+        Ok(_) => Ok(back),
         // Refused (the last administrator): said on the page it was asked from.
         Err(Error::Refused(refusal)) => {
             notice::not_done(cookies, auth.config(), refusal.message);
             Ok(back)
         }
-        other => other,
+        Err(other) => Err(other),
     })
 }
 
