@@ -87,6 +87,42 @@ impl Auth {
         }
     }
 
+    /// Records in `session` that a second factor (`method`: an `amr` value) was
+    /// proven now, and with `password_too` that the session was confirmed now as
+    /// well; stores the record and mints its token. A person did it, so "last
+    /// seen" moves too.
+    pub(super) async fn factor_proven(
+        &self,
+        mut session: Session,
+        generation: u64,
+        method: &str,
+        password_too: bool,
+    ) -> Result<Issued, StoreError> {
+        let now = self.clock.now();
+        // `pwd` is implied in an empty `amr` (records from before it existed).
+        if session.amr.is_empty() {
+            session.amr.push("pwd".to_owned());
+        }
+        if !session.amr.iter().any(|m| m == method) {
+            session.amr.push(method.to_owned());
+        }
+        session.factor_at = now;
+        session.last_seen_at = now;
+        let issued = if password_too {
+            self.reissue(session, generation)
+        } else {
+            let token = self.mint(&mut session, generation, now);
+            Issued {
+                token,
+                session,
+                refresh_token: None,
+            }
+        };
+        self.store.put_session(&issued.session)?;
+        self.store.flush().await?;
+        Ok(issued)
+    }
+
     /// Mints a token for `session` at its current rotation and records its expiry.
     /// Callers set `last_seen_at` first: a record whose "last seen" is behind `now`
     /// gets an `unseen` token, which only a background renewal should produce.

@@ -190,31 +190,15 @@ impl FactorsOf<'_> {
     /// password too), stores it and mints its token.
     async fn proven(
         self,
-        mut session: Session,
+        session: Session,
         user: &User,
         method: &str,
         password: bool,
     ) -> Result<Issued, FactorError> {
         let auth = self.0;
-        let now = auth.clock.now();
-        if !session.amr.iter().any(|m| m == method) {
-            session.amr.push(method.to_owned());
-        }
-        session.factor_at = now;
-        session.last_seen_at = now;
-        let issued = if password {
-            auth.reissue(session, user.generation)
-        } else {
-            let token = auth.mint(&mut session, user.generation, now);
-            Issued {
-                token,
-                session,
-                refresh_token: None,
-            }
-        };
-        auth.store.put_session(&issued.session)?;
-        auth.store.flush().await?;
-        Ok(issued)
+        Ok(auth
+            .factor_proven(session, user.generation, method, password)
+            .await?)
     }
 
     fn audit_proof(self, me: &Identity, method: &str, kind: AuditKind, client: &Client) {

@@ -119,28 +119,10 @@ impl PasskeysOf<'_> {
     ) -> Result<Issued, PasskeyError> {
         let auth = self.0;
         let session = auth.store.session(&me.session)?;
-        let mut session = session.ok_or(PasskeyError::NoPending)?;
-        // `pwd` is implied in `amr` unless it starts with `webauthn` (passwordless).
-        if session.amr.is_empty() {
-            session.amr.push("pwd".to_owned());
-        }
-        if !session.amr.iter().any(|m| m == "webauthn") {
-            session.amr.push("webauthn".to_owned());
-        }
-        let now = auth.clock.now();
-        session.factor_at = now;
-        let issued = if password_too {
-            auth.reissue(session, user.generation)
-        } else {
-            let token = auth.mint(&mut session, user.generation, now);
-            Issued {
-                token,
-                session,
-                refresh_token: None,
-            }
-        };
-        auth.store.put_session(&issued.session)?;
-        auth.store.flush().await?;
-        Ok(issued)
+        let session = session.ok_or(PasskeyError::NoPending)?;
+        let generation = user.generation;
+        Ok(auth
+            .factor_proven(session, generation, "webauthn", password_too)
+            .await?)
     }
 }

@@ -94,6 +94,7 @@ fn a_passkey_steps_the_session_up_and_it_goes_back_to_the_app() {
     let key = SoftKey::new();
     key.enrol(&app, "alice@example.com", "Laptop");
     let before = alice.session_cookie();
+    app.advance(Duration::from_secs(60));
 
     let started = call(&mut alice, "/login/second-factor/passkey/start", "");
     assert_eq!(started.status, Status::Ok, "{}", started.body);
@@ -117,6 +118,10 @@ fn a_passkey_steps_the_session_up_and_it_goes_back_to_the_app() {
         account.body.contains("signed in with pwd+webauthn"),
         "the same session, now with the passkey: {}",
         account.body
+    );
+    assert!(
+        account.set_cookie("portcullis").is_none(),
+        "a person stepped up: the new token is not a background renewal's"
     );
     let events = app.auth().store().audit_events(0, 100, None).unwrap();
     assert!(
