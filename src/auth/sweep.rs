@@ -2,8 +2,8 @@
 //! sessions past their idle or absolute end, forgets revocations whose tokens have
 //! all expired (in the store and in the [`Mirror`]), throttle counters past their
 //! window, expired one-time links and pending logins, and audit records older than
-//! `audit_retention`,
-//! so memory and disk stay bounded however long the server runs. Its work is
+//! `audit_retention`, and the places users signed in from that were not seen for
+//! 90 days, so memory and disk stay bounded however long the server runs. Its work is
 //! counted in the metrics.
 //!
 //! Lists never wait for it: [`is_alive`] is the rule both the renewal and every
@@ -59,6 +59,8 @@ pub struct SweepReport {
     /// Pending logins (password right, second factor never given) past their
     /// five minutes.
     pub pending_logins: usize,
+    /// Places users signed in from, not seen for 90 days (SPEC §11).
+    pub sign_in_places: usize,
     /// Sessions left, all alive.
     pub live_sessions: usize,
 }
@@ -126,6 +128,7 @@ impl Sweeper {
             grants: store.prune_grants(now)?,
             audit: store.prune_audit(retention)?,
             pending_logins: store.prune_pending_logins(now)?,
+            sign_in_places: store.prune_sign_ins(now)?,
             live_sessions: swept.live,
         };
         store.prune_log()?;
@@ -140,6 +143,7 @@ impl Sweeper {
             ("grants", report.grants),
             ("audit", report.audit),
             ("pending_logins", report.pending_logins),
+            ("sign_in_places", report.sign_in_places),
         ];
         let took = started.elapsed();
         self.metrics.swept(&deleted, report.live_sessions, took);

@@ -15,13 +15,15 @@ pub async fn sweep() -> ExitCode {
             .map_err(|e| Failure(format!("the sweep did not finish: {e}")))??
             .ok_or_else(|| Failure("the store closed during the sweep".into()))?;
         println!(
-            "deleted {} sessions, {} revoked entries, {} throttle counters, {} links, {} audit records, {} pending logins; {} live sessions left",
+            "deleted {} sessions, {} revoked entries, {} throttle counters, {} links, {} token grants, {} audit records, {} pending logins, {} sign-in places; {} live sessions left",
             report.sessions,
             report.revoked,
             report.throttle,
             report.links,
+            report.grants,
             report.audit,
             report.pending_logins,
+            report.sign_in_places,
             report.live_sessions
         );
         Ok(())

@@ -102,6 +102,22 @@ impl SignIns {
         flagged
     }
 
+    /// Forgets the places not seen for 90 days at `now`, except the newest one,
+    /// which keeps "has signed in before" (its next sign-in is flagged all the
+    /// same); how many went. Networks are personal data: none is kept longer than
+    /// the notice needs it.
+    pub fn forget_stale(&mut self, now: i64) -> usize {
+        let before = self.seen.len();
+        let newest = (0..before).max_by_key(|&i| self.seen[i].at);
+        let mut index = 0;
+        self.seen.retain(|s| {
+            let keep = Some(index) == newest || now - s.at < FORGET_AFTER;
+            index += 1;
+            keep
+        });
+        before - self.seen.len()
+    }
+
     /// Takes the notice of `session` away; `None` when there is none.
     pub fn take(&mut self, session: &SessionId) -> Option<Flag> {
         let at = self.flags.iter().position(|f| &f.session == session)?;
@@ -159,5 +175,32 @@ mod tests {
         assert_eq!(record.seen.len(), MAX_SEEN);
         assert_eq!(record.flags.len(), MAX_FLAGS);
         assert!(record.seen.iter().all(|s| s.at >= 100 - MAX_SEEN as i64));
+    }
+
+    #[test]
+    fn places_unseen_for_90_days_are_forgotten_but_not_the_last_one() {
+        let mut record = SignIns::default();
+        record.note(
+            SessionId::random(),
+            place("Firefox on Linux", "10.0.0.1"),
+            0,
+        );
+        record.note(
+            SessionId::random(),
+            place("Firefox on Linux", "10.0.1.1"),
+            10,
+        );
+        record.note(
+            SessionId::random(),
+            place("Firefox on Linux", "10.0.2.1"),
+            20,
+        );
+        assert_eq!(record.forget_stale(5 + FORGET_AFTER), 1);
+        assert_eq!(record.seen.len(), 2);
+        assert_eq!(record.forget_stale(100 * FORGET_AFTER), 1);
+        assert_eq!(record.seen.len(), 1, "the newest stays");
+        assert_eq!(record.seen[0].at, 20);
+        let flagged = record.note(SessionId::random(), place("Safari on iOS", "10.9.0.1"), 30);
+        assert!(flagged, "someone who has signed in before is still told");
     }
 }

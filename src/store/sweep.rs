@@ -1,7 +1,7 @@
 //! What the sweeper (SPEC §12) deletes, in store terms: sessions past their end,
 //! revoked entries whose tokens have all expired, throttle counters past their
-//! window, expired one-time links, expired personal access token grants and audit
-//! records older than the retention.
+//! window, expired one-time links, expired personal access token grants, audit
+//! records older than the retention, and sign-in places unseen for 90 days.
 //!
 //! The sweeper runs on its own thread and may outlive a request, but never the
 //! store: it holds the engine through a [`Weak`](std::sync::Weak) handle
@@ -13,10 +13,11 @@ use std::sync::Arc;
 use super::backend::{Backend, Keys, Tree};
 use super::revoked::{decode_entry, encode_entry};
 use super::sessions::index_key;
-use super::{StoreError, decode};
+use super::{StoreError, decode, encode};
 use crate::domain::access::Grant;
 use crate::domain::factors::PendingLogin;
 use crate::domain::onetime::OneTime;
+use crate::domain::signins::SignIns;
 use crate::domain::throttle::{Counter, IP_WINDOW, MAX_DELAY, MAX_FAILURES, REGISTER_WINDOW};
 use crate::domain::{EndReason, Session, SessionId};
 
@@ -167,6 +168,31 @@ impl Sweepable {
     }
 
     /// Removes each entry of `tree` that `doomed` picks, unless it changed meanwhile.
+    /// Forgets the places users signed in from that were not seen for 90 days
+    /// (SPEC §11; each user's newest one stays); how many. A record a sign-in
+    /// changes meanwhile waits for the next pass.
+    pub fn prune_sign_ins(&self, now: i64) -> Result<usize, StoreError> {
+        let mut forgotten = 0;
+        for entry in self.backend.scan(Tree::SignIns, Keys::All, false)? {
+            let (key, old) = entry?;
+            let Ok(mut record) = decode::<SignIns>("sign_ins", &old) else {
+                continue;
+            };
+            let gone = record.forget_stale(now);
+            if gone > 0
+                && self.backend.compare_and_swap(
+                    Tree::SignIns,
+                    &key,
+                    Some(&old),
+                    Some(&encode(&record)),
+                )?
+            {
+                forgotten += gone;
+            }
+        }
+        Ok(forgotten)
+    }
+
     fn remove_where(
         &self,
         tree: Tree,
