@@ -12,6 +12,7 @@ pub mod body;
 pub mod error;
 pub mod guard;
 mod sessions;
+mod signins;
 mod tokens;
 
 use rocket::http::{ContentType, Status};
@@ -46,6 +47,9 @@ pub fn routes() -> Vec<Route> {
         tokens::create,
         tokens::list,
         tokens::delete,
+        signins::list,
+        signins::dismiss,
+        signins::not_me,
         openapi,
     ]
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::auth::UserSummary;
 use crate::clock::rfc3339;
+use crate::domain::signins::Flag;
 use crate::domain::{Session, SessionId, SessionKind};
 
 /// One session as listed (SPEC §4 field names; times RFC 3339 in UTC).
@@ -105,5 +106,35 @@ impl From<&crate::auth::TokenRow> for TokenView {
             last_used_at: row.last_used_at.map(rfc3339),
             expires_at: rfc3339(grant.expires_at),
         }
+    }
+}
+
+/// One new sign-in (SPEC §11), as the account and admin user pages show it and
+/// `GET /api/v1/new-sign-ins` lists it.
+#[derive(Debug, Serialize)]
+pub struct NewSignInView {
+    /// The session it opened.
+    pub id: String,
+    /// `Firefox on Linux from 203.0.113.0/24`.
+    pub what: String,
+    /// `Firefox on Linux`.
+    pub device: String,
+    /// `203.0.113.0/24`; `None` when the address was unknown.
+    pub network: Option<String>,
+    /// When, RFC 3339 (the page says "5 minutes ago").
+    pub at: String,
+}
+
+impl NewSignInView {
+    /// The views of `flags`, in their order.
+    pub fn list(flags: &[Flag]) -> Vec<NewSignInView> {
+        let view = |f: &Flag| NewSignInView {
+            id: f.session.to_string(),
+            what: f.place.describe(),
+            device: f.place.device.clone(),
+            network: f.place.network.map(|n| n.to_string()),
+            at: rfc3339(f.at),
+        };
+        flags.iter().map(view).collect()
     }
 }

@@ -4,13 +4,10 @@
 use rocket::http::CookieJar;
 use rocket::response::Redirect;
 use rocket::{State, post, uri};
-use serde::Serialize;
 
 use super::{account, password};
 use crate::auth::Auth;
-use crate::clock::rfc3339;
 use crate::domain::SessionId;
-use crate::domain::signins::Flag;
 use crate::web::client::ClientInfo;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::{Error, Result};
@@ -19,28 +16,7 @@ use crate::web::notice;
 use crate::web::redirect;
 use crate::web::session::AuthUser;
 
-/// One new sign-in, as the account and admin user pages show it.
-#[derive(Debug, Serialize)]
-pub struct NewSignInView {
-    /// The session it opened.
-    pub id: String,
-    /// `Firefox on Linux from 203.0.113.0/24`.
-    pub what: String,
-    /// When, RFC 3339 (the page says "5 minutes ago").
-    pub at: String,
-}
-
-impl NewSignInView {
-    /// The views of `flags`, in their order.
-    pub fn list(flags: &[Flag]) -> Vec<NewSignInView> {
-        let view = |f: &Flag| NewSignInView {
-            id: f.session.to_string(),
-            what: f.place.describe(),
-            at: rfc3339(f.at),
-        };
-        flags.iter().map(view).collect()
-    }
-}
+pub use crate::web::models::NewSignInView;
 
 /// "Not me": signs that device out, then on to changing the password.
 #[post("/account/sign-ins/<id>/not-me", data = "<_form>")]

@@ -65,6 +65,6 @@ fn every_mounted_api_route_is_documented_and_nothing_else() {
         })
         .collect();
 
-    assert_eq!(mounted.len(), 14, "{mounted:?}");
+    assert_eq!(mounted.len(), 17, "{mounted:?}");
     assert_eq!(mounted, documented);
 }

@@ -2,24 +2,27 @@
 //! for the user in 90 days shows a banner on `/account` and the admin user page,
 //! with "Not me" (signs it out, on to the password change) and "It was me".
 
+mod api;
+mod sweep;
+
 use rocket::http::Status;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, encode, first_admin};
 use portcullis::domain::Email;
 
-const FIREFOX_LINUX: &str =
+pub(super) const FIREFOX_LINUX: &str =
     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
-const CHROME_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
-const EMAIL: &str = "alice@example.com";
+pub(super) const CHROME_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+pub(super) const EMAIL: &str = "alice@example.com";
 
 /// A browser with `user_agent` at `ip`.
-fn device<'a>(app: &'a TestApp, ip: &str) -> Browser<'a> {
+pub(super) fn device<'a>(app: &'a TestApp, ip: &str) -> Browser<'a> {
     let mut browser = app.browser();
     browser.remote = Some(format!("{ip}:40000").parse().unwrap());
     browser
 }
 
-fn send(browser: &mut Browser<'_>, path: &str, user_agent: &str) -> Status {
+pub(super) fn send(browser: &mut Browser<'_>, path: &str, user_agent: &str) -> Status {
     let token = browser.csrf_token();
     let fields = [
         ("csrf_token", token.as_str()),
@@ -31,7 +34,7 @@ fn send(browser: &mut Browser<'_>, path: &str, user_agent: &str) -> Status {
 }
 
 /// Alice's first device: registered from Firefox on Linux at home.
-fn home(app: &TestApp) -> Browser<'_> {
+pub(super) fn home(app: &TestApp) -> Browser<'_> {
     let mut browser = device(app, "203.0.113.5");
     assert_eq!(
         send(&mut browser, "/register", FIREFOX_LINUX),
@@ -40,13 +43,13 @@ fn home(app: &TestApp) -> Browser<'_> {
     browser
 }
 
-fn sign_in<'a>(app: &'a TestApp, ip: &str, user_agent: &str) -> Browser<'a> {
+pub(super) fn sign_in<'a>(app: &'a TestApp, ip: &str, user_agent: &str) -> Browser<'a> {
     let mut browser = device(app, ip);
     assert_eq!(send(&mut browser, "/login", user_agent), Status::SeeOther);
     browser
 }
 
-fn banner(browser: &mut Browser<'_>) -> Option<String> {
+pub(super) fn banner(browser: &mut Browser<'_>) -> Option<String> {
     let page = browser.get("/account");
     assert_eq!(page.status, Status::Ok);
     let start = page.body.find("<strong>New sign-in:</strong>")?;
@@ -60,7 +63,7 @@ fn shown(html: &str) -> String {
 }
 
 /// The session id in the banner's first "Not me" form.
-fn flagged_id(browser: &mut Browser<'_>) -> String {
+pub(super) fn flagged_id(browser: &mut Browser<'_>) -> String {
     let body = browser.get("/account").body;
     let start = body.find("/account/sign-ins/").expect("a banner") + "/account/sign-ins/".len();
     body[start..].split('/').next().unwrap().to_owned()
