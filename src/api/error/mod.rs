@@ -10,11 +10,12 @@ use rocket::response::{self, Responder};
 use rocket::serde::json::Json;
 use serde::Serialize;
 
-use crate::auth::{FactorError, InternalError, LoginError, PasswordChangeError, RegisterError};
+use crate::auth::InternalError;
 use crate::domain::ended::EndReason;
 use crate::hashing::Busy;
-use crate::store::StoreError;
 use crate::web::error::{BUSY_RETRY_AFTER, busy_status};
+
+mod convert;
 
 /// `Result` with [`ApiError`] as the default error.
 pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
@@ -107,58 +108,6 @@ pub enum ApiError {
     /// `500 internal_error`: storage or hashing failed; the cause is logged.
     #[error("Something went wrong on our side.")]
     Internal(#[from] InternalError),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError::Internal(e.into())
-    }
-}
-
-impl From<LoginError> for ApiError {
-    fn from(e: LoginError) -> Self {
-        match e {
-            LoginError::InvalidCredentials => ApiError::InvalidCredentials,
-            LoginError::Throttled(wait) => ApiError::TooManyAttempts(wait),
-            LoginError::SecondFactor(token) => ApiError::SecondFactorRequired(token),
-            LoginError::Internal(e) => e.into(),
-        }
-    }
-}
-
-impl From<FactorError> for ApiError {
-    fn from(e: FactorError) -> Self {
-        match e {
-            FactorError::WrongCode => ApiError::InvalidCode,
-            FactorError::NoPending | FactorError::NotEnrolling => ApiError::InvalidMfaToken,
-            FactorError::Throttled(wait) => ApiError::TooManyAttempts(wait),
-            FactorError::Internal(e) => e.into(),
-        }
-    }
-}
-
-impl From<RegisterError> for ApiError {
-    fn from(e: RegisterError) -> Self {
-        match e {
-            RegisterError::Closed => ApiError::RegistrationClosed,
-            RegisterError::Weak(reason) => ApiError::WeakPassword(reason.to_string()),
-            RegisterError::EmailTaken => ApiError::EmailTaken,
-            RegisterError::RateLimited(wait) => ApiError::TooManyAttempts(wait),
-            RegisterError::Internal(e) => e.into(),
-        }
-    }
-}
-
-impl From<PasswordChangeError> for ApiError {
-    fn from(e: PasswordChangeError) -> Self {
-        match e {
-            PasswordChangeError::WrongPassword => ApiError::WrongPassword,
-            PasswordChangeError::Weak(reason) => ApiError::WeakPassword(reason.to_string()),
-            PasswordChangeError::SessionGone => ApiError::InvalidToken,
-            PasswordChangeError::Throttled(wait) => ApiError::TooManyAttempts(wait),
-            PasswordChangeError::Internal(e) => e.into(),
-        }
-    }
 }
 
 /// The body of every error answer (SPEC §4); `reason` only on `session_ended`.
