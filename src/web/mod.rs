@@ -3,6 +3,7 @@
 //! the client's address, security headers, view structs and the HTML pages. The
 //! JSON API (`crate::api`) and forward auth (`crate::authz`) reuse its guards.
 
+pub mod acting;
 pub mod activity;
 pub mod admin;
 pub mod client;
