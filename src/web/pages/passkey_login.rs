@@ -148,15 +148,10 @@ pub async fn reauth_finish(
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Answer {
-    let issued = auth
-        .passkeys()
-        .finish_confirming(
-            &user.0,
-            Confirming::Reauth,
-            &body.ceremony,
-            &body.credential,
-            &client.0,
-        )
+    let (ceremony, credential) = (&body.ceremony, &body.credential);
+    let passkeys = auth.passkeys();
+    let issued = passkeys
+        .finish_confirming(&user.0, Confirming::Reauth, ceremony, credential, &client.0)
         .await?;
     set_session_cookie(cookies, auth.config(), &issued, auth.now());
     // `user` is the session as it was before: what the kept action is bound to.
