@@ -1,3 +1,6 @@
+use argon2::password_hash::SaltString;
+use argon2::password_hash::rand_core::OsRng;
+
 use super::*;
 
 fn cheap() -> Hasher {

@@ -11,12 +11,7 @@ use crate::domain::onetime::token_hash;
 impl Store {
     /// The factors of `user` (empty when they have none).
     pub fn factors(&self, user: &UserId) -> Result<Factors, StoreError> {
-        Ok(self
-            .backend
-            .get(Tree::Factors, user.as_bytes())?
-            .map(|raw| decode("factors", &raw))
-            .transpose()?
-            .unwrap_or_default())
+        self.read_record(Tree::Factors, user.as_bytes())
     }
 
     /// Changes the factors of `user` by `edit`, atomically: of two concurrent
@@ -25,26 +20,9 @@ impl Store {
     pub fn edit_factors<R>(
         &self,
         user: &UserId,
-        mut edit: impl FnMut(&mut Factors) -> R,
+        edit: impl FnMut(&mut Factors) -> R,
     ) -> Result<R, StoreError> {
-        loop {
-            let old = self.backend.get(Tree::Factors, user.as_bytes())?;
-            let mut factors: Factors = match &old {
-                Some(raw) => decode("factors", raw)?,
-                None => Factors::default(),
-            };
-            let answer = edit(&mut factors);
-            let new = encode(&factors);
-            let swapped = self.backend.compare_and_swap(
-                Tree::Factors,
-                user.as_bytes(),
-                old.as_deref(),
-                Some(&new),
-            )?;
-            if swapped {
-                return Ok(answer);
-            }
-        }
+        self.edit_record(Tree::Factors, user.as_bytes(), edit, |_| true)
     }
 
     /// Forgets every factor of `user`. Not flushed.

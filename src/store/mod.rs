@@ -98,6 +98,7 @@ mod migrate;
 mod onetime;
 mod passkeys;
 pub mod postgres;
+mod record;
 mod revoked;
 mod sessions;
 mod signins;

@@ -11,12 +11,7 @@ use crate::domain::passkeys::{Ceremony, StoredPasskey};
 impl Store {
     /// The passkeys of `user` (empty when they have none).
     pub fn passkeys(&self, user: &UserId) -> Result<Vec<StoredPasskey>, StoreError> {
-        Ok(self
-            .backend
-            .get(Tree::Passkeys, user.as_bytes())?
-            .map(|raw| decode("passkeys", &raw))
-            .transpose()?
-            .unwrap_or_default())
+        self.read_record(Tree::Passkeys, user.as_bytes())
     }
 
     /// Whether `user` has a passkey (logging in then needs a second step).
@@ -29,26 +24,10 @@ impl Store {
     pub fn edit_passkeys<R>(
         &self,
         user: &UserId,
-        mut edit: impl FnMut(&mut Vec<StoredPasskey>) -> R,
+        edit: impl FnMut(&mut Vec<StoredPasskey>) -> R,
     ) -> Result<R, StoreError> {
-        loop {
-            let old = self.backend.get(Tree::Passkeys, user.as_bytes())?;
-            let mut list: Vec<StoredPasskey> = match &old {
-                Some(raw) => decode("passkeys", raw)?,
-                None => Vec::new(),
-            };
-            let answer = edit(&mut list);
-            let new = (!list.is_empty()).then(|| encode(&list));
-            let swapped = self.backend.compare_and_swap(
-                Tree::Passkeys,
-                user.as_bytes(),
-                old.as_deref(),
-                new.as_deref(),
-            )?;
-            if swapped {
-                return Ok(answer);
-            }
-        }
+        let kept = |list: &Vec<StoredPasskey>| !list.is_empty();
+        self.edit_record(Tree::Passkeys, user.as_bytes(), edit, kept)
     }
 
     /// Forgets every passkey of `user`. Not flushed.

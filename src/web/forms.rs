@@ -75,12 +75,6 @@ pub struct ResetForm {
     pub new_password: Password,
 }
 
-/// `POST /admin/users/<id>/groups`: a comma-separated list, parsed by the handler.
-#[derive(Debug, FromForm)]
-pub struct GroupsForm {
-    pub groups: String,
-}
-
 /// `POST /admin/invites`: optional comma-separated groups.
 #[derive(Debug, FromForm)]
 pub struct InviteForm {

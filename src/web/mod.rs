@@ -3,6 +3,7 @@
 //! the client's address, security headers, view structs and the HTML pages. The
 //! JSON API (`crate::api`) and forward auth (`crate::authz`) reuse its guards.
 
+pub mod acting;
 pub mod activity;
 pub mod admin;
 pub mod client;
@@ -68,13 +69,8 @@ pub fn routes() -> Vec<Route> {
         links::reset_submit,
         admin::users,
         admin::user,
-        admin::actions::disable,
-        admin::actions::enable,
-        admin::actions::logout_everywhere,
+        admin::actions::act,
         admin::actions::revoke_session,
-        admin::actions::groups,
-        admin::actions::reset_link,
-        admin::actions::reset_factors,
         admin::carry::carry,
         admin::carry::carry_revoke,
         admin::carry::carry_invite,

@@ -12,6 +12,7 @@ use rocket::request::FromParam;
 
 use crate::domain::ids::{Id, IdKind};
 use crate::domain::{Email, Password};
+use crate::web::error::Error;
 
 #[rocket::async_trait]
 impl<'v> FromFormField<'v> for Email {
@@ -34,6 +35,12 @@ impl<'a, K: IdKind> FromParam<'a> for Id<K> {
     fn from_param(param: &'a str) -> Result<Self, Self::Error> {
         Self::parse(param).ok_or(param)
     }
+}
+
+/// The id a route was given; a malformed one is a `404`, as an id that names
+/// nothing would be.
+pub fn found<K: IdKind>(id: Result<Id<K>, &str>) -> Result<Id<K>, Error> {
+    id.map_err(|_| Error::NotFound)
 }
 
 /// Ids in `uri!` paths, as their routes parse them.

@@ -15,70 +15,33 @@ use crate::domain::User;
 use crate::domain::audit::AuditKind;
 use crate::domain::passkeys::{CeremonyState, Purpose};
 
-impl PasskeysOf<'_> {
-    /// Starts confirming `me`'s session again with a passkey.
-    pub fn start_reauth(self, me: &Identity) -> Result<(String, Value), PasskeyError> {
-        let purpose = Purpose::Reauth {
-            user: me.user.id,
-            session: me.session,
-        };
-        self.start_in_session(me, purpose)
-    }
-
-    /// Finishes the confirmation: the session is fresh again.
-    pub async fn finish_reauth(
-        self,
-        me: &Identity,
-        id: &str,
-        answer: &PublicKeyCredential,
-        client: &Client,
-    ) -> Result<Issued, PasskeyError> {
-        let purpose = Purpose::Reauth {
-            user: me.user.id,
-            session: me.session,
-        };
-        let user = self.finish_in_session(me, id, purpose, answer, client)?;
-        // The passkey proves both: the session is fresh and its factor too.
-        let issued = self.proven(me, &user, true).await?;
-        let kind = AuditKind::Reauthenticated;
-        self.0.audit(kind, Some(user.id), Some(me.session), client);
-        Ok(issued)
-    }
-
-    /// Starts the step-up of `me`'s session with a passkey.
-    pub fn start_step_up(self, me: &Identity) -> Result<(String, Value), PasskeyError> {
-        let purpose = Purpose::StepUp {
-            user: me.user.id,
-            session: me.session,
-        };
-        self.start_in_session(me, purpose)
-    }
-
-    /// Finishes the step-up: the session goes on at `aal` 2, its second factor
+/// What a passkey proven in a signed-in session does to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirming {
+    /// Re-authentication: the session is fresh again, and its factor proven now.
+    Reauth,
+    /// The step-up of an `aal` 1 session: it goes on at `aal` 2, its second factor
     /// proven now (what a `two_factor` rule's `max_auth_age` measures).
-    pub async fn finish_step_up(
-        self,
-        me: &Identity,
-        id: &str,
-        answer: &PublicKeyCredential,
-        client: &Client,
-    ) -> Result<Issued, PasskeyError> {
-        let purpose = Purpose::StepUp {
-            user: me.user.id,
-            session: me.session,
-        };
-        let user = self.finish_in_session(me, id, purpose, answer, client)?;
-        let issued = self.proven(me, &user, false).await?;
-        let kind = AuditKind::SecondFactorConfirmed;
-        self.0.audit(kind, Some(user.id), Some(me.session), client);
-        Ok(issued)
-    }
+    StepUp,
+}
 
-    /// Starts an authentication with `me`'s passkeys, bound to `purpose`.
-    fn start_in_session(
+impl Confirming {
+    /// The purpose its ceremony is bound to: `me`'s user and session.
+    fn purpose(self, me: &Identity) -> Purpose {
+        let (user, session) = (me.user.id, me.session);
+        match self {
+            Confirming::Reauth => Purpose::Reauth { user, session },
+            Confirming::StepUp => Purpose::StepUp { user, session },
+        }
+    }
+}
+
+impl PasskeysOf<'_> {
+    /// Starts confirming `me`'s session with a passkey, for `what`.
+    pub fn start_confirming(
         self,
         me: &Identity,
-        purpose: Purpose,
+        what: Confirming,
     ) -> Result<(String, Value), PasskeyError> {
         let party = self.party()?;
         let keys: Vec<_> = self.of(&me.user.id)?.into_iter().map(|p| p.key).collect();
@@ -88,24 +51,32 @@ impl PasskeysOf<'_> {
         let (request, state) = party
             .start_passkey_authentication(&keys)
             .map_err(|_| PasskeyError::Refused)?;
-        let id = self.open(purpose, CeremonyState::Known(state))?;
+        let id = self.open(what.purpose(me), CeremonyState::Known(state))?;
         Ok((id, options(request)?))
     }
 
-    /// Takes ceremony `id` out if it is `me`'s for `purpose`, and checks the answer:
-    /// the user, still enabled and at the same generation.
-    fn finish_in_session(
+    /// Finishes it: takes ceremony `id` out if it is `me`'s for `what`, checks the
+    /// answer (the user, still enabled and at the same generation), and records the
+    /// passkey in the session.
+    pub async fn finish_confirming(
         self,
         me: &Identity,
+        what: Confirming,
         id: &str,
-        purpose: Purpose,
         answer: &PublicKeyCredential,
         client: &Client,
-    ) -> Result<User, PasskeyError> {
-        let state = self.close(id, &purpose)?;
+    ) -> Result<Issued, PasskeyError> {
+        let state = self.close(id, &what.purpose(me))?;
         let user = self.live_user(&me.user.id, Some(me.user.generation))?;
         self.verify(&user, state, answer, client)?;
-        Ok(user)
+        // A re-authentication proves both: the session is fresh and its factor too.
+        let issued = self.proven(me, &user, what == Confirming::Reauth).await?;
+        let kind = match what {
+            Confirming::Reauth => AuditKind::Reauthenticated,
+            Confirming::StepUp => AuditKind::SecondFactorConfirmed,
+        };
+        self.0.audit(kind, Some(user.id), Some(me.session), client);
+        Ok(issued)
     }
 
     /// Records in `me`'s session that a passkey was proven now (and with

@@ -13,6 +13,7 @@ mod confirm;
 mod party;
 mod signin;
 
+pub use confirm::Confirming;
 pub use party::unavailable_reason;
 
 use serde_json::Value;

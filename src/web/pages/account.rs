@@ -1,6 +1,6 @@
 //! `GET /account` and the session actions on it (SPEC §3).
 
-use rocket::http::{CookieJar, Status};
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{State, get, post, uri};
 use serde::Serialize;
@@ -9,13 +9,13 @@ use super::login;
 use super::signins::NewSignInView;
 use crate::auth::Auth;
 use crate::domain::SessionId;
-use crate::web::client::ClientInfo;
+use crate::web::acting::Acting;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::NoFields;
 use crate::web::models::SessionView;
 use crate::web::notice::{self, Notice, NoticeView};
-use crate::web::redirect;
+use crate::web::params::found;
 use crate::web::session::{AuthUser, sign_out};
 use crate::web::views::{Page, Views};
 
@@ -71,12 +71,11 @@ pub async fn revoke(
     id: Result<SessionId, &str>,
     _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
 ) -> Result<Redirect> {
-    let id = id.map_err(|_| Error::NotFound)?;
-    if !auth.sessions().revoke(&user.0, &id, &client.0).await? {
+    let id = found(id)?;
+    let sessions = acting.auth.sessions();
+    if !sessions.revoke(&user.0, &id, &acting.client).await? {
         return Err(Error::NotFound);
     }
     let said = if id == user.0.session {
@@ -84,8 +83,7 @@ pub async fn revoke(
     } else {
         "Signed out 1 device."
     };
-    notice::done(cookies, auth.config(), said);
-    Ok(redirect(auth.config(), uri!(show)))
+    Ok(acting.done(said, uri!(show)))
 }
 
 /// Signs out every other device; this one stays.
@@ -93,18 +91,15 @@ pub async fn revoke(
 pub async fn revoke_others(
     _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
 ) -> Result<Redirect> {
-    let ended = auth.sessions().end_others(&user.0, &client.0).await?;
-    let said = match ended {
+    let sessions = acting.auth.sessions();
+    let said = match sessions.end_others(&user.0, &acting.client).await? {
         0 => "No other device was signed in.".to_owned(),
         1 => "Signed out 1 other device.".to_owned(),
         n => format!("Signed out {n} other devices."),
     };
-    notice::done(cookies, auth.config(), said);
-    Ok(redirect(auth.config(), uri!(show)))
+    Ok(acting.done(said, uri!(show)))
 }
 
 /// Ends every session of the user, this one included, and kills every token they
@@ -113,13 +108,11 @@ pub async fn revoke_others(
 pub async fn logout_everywhere(
     form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
 ) -> Result<Redirect> {
-    let sessions = auth.sessions();
-    sessions
-        .log_out_everywhere(&user.0.user.id, &client.0)
+    let (auth, cookies) = (acting.auth, acting.cookies);
+    auth.sessions()
+        .log_out_everywhere(&user.0.user.id, &acting.client)
         .await?;
     sign_out(cookies, auth.config(), &form.csrf);
     let said = "Signed out everywhere: every device, this one too.";

@@ -3,7 +3,6 @@
 //! password. An unknown, used or expired token is a 404, whatever the route; a link
 //! of one kind never works on another kind's route.
 
-use rocket::http::CookieJar;
 use rocket::http::uri::Origin;
 use rocket::{State, get, post, uri};
 use serde::Serialize;
@@ -11,7 +10,7 @@ use serde::Serialize;
 use super::{account, admin, login};
 use crate::auth::Auth;
 use crate::domain::onetime::Purpose;
-use crate::web::client::ClientInfo;
+use crate::web::acting::Acting;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::{Answer, FormPage, RegisterForm, ResetForm, answer};
@@ -167,11 +166,10 @@ async fn accept_account(
     kind: Kind,
     token: &str,
     form: CsrfForm<'_, RegisterForm>,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &Auth,
+    acting: Acting<'_>,
     views: &Views,
 ) -> Answer {
+    let auth = acting.auth;
     let link = Link::find(auth, token, kind)?;
     let (new, csrf) = (form.value(), &form.csrf);
     let outcome = async move {
@@ -179,9 +177,9 @@ async fn accept_account(
         let links = auth.links();
         let (email, password) = (&new.email, &new.password);
         let (_, issued) = links
-            .accept_account(token, email, password, &client.0)
+            .accept_account(token, email, password, &acting.client)
             .await?;
-        sign_in(cookies, auth, csrf, &issued);
+        sign_in(acting.cookies, auth, csrf, &issued);
         Ok(match kind {
             Kind::Setup => redirect(auth.config(), uri!(admin::users)),
             _ => redirect(auth.config(), uri!(account::show)),
@@ -198,12 +196,10 @@ async fn accept_account(
 pub async fn setup_submit(
     token: &str,
     form: CsrfForm<'_, RegisterForm>,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
     views: &State<Views>,
 ) -> Answer {
-    accept_account(Kind::Setup, token, form, client, cookies, auth, views).await
+    accept_account(Kind::Setup, token, form, acting, views).await
 }
 
 /// Creates the invited account and logs it in.
@@ -211,12 +207,10 @@ pub async fn setup_submit(
 pub async fn invite_submit(
     token: &str,
     form: CsrfForm<'_, RegisterForm>,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
     views: &State<Views>,
 ) -> Answer {
-    accept_account(Kind::Invite, token, form, client, cookies, auth, views).await
+    accept_account(Kind::Invite, token, form, acting, views).await
 }
 
 /// Sets the new password; every session of the user ends.
@@ -224,20 +218,19 @@ pub async fn invite_submit(
 pub async fn reset_submit(
     token: &str,
     form: CsrfForm<'_, ResetForm>,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
     views: &State<Views>,
 ) -> Answer {
+    let auth = acting.auth;
     let link = Link::find(auth, token, Kind::Reset)?;
     let reset = form.value();
     let outcome = async move {
         let password = &reset?.new_password;
         auth.links()
-            .accept_reset(token, password, &client.0)
+            .accept_reset(token, password, &acting.client)
             .await?;
         let said = "Password set; sign in with your new password.";
-        notice::done(cookies, auth.config(), said);
+        notice::done(acting.cookies, auth.config(), said);
         Ok(login::to_login(auth.config()))
     }
     .await;

@@ -16,6 +16,7 @@ use webauthn_rs::prelude::PublicKeyCredential;
 use super::admin::carry;
 use super::passkeys::{Answer, Failure, ScriptCsrf, started};
 use super::second_factor::PENDING_COOKIE;
+use crate::auth::passkeys::Confirming;
 use crate::auth::{Auth, Identity, Issued};
 use crate::domain::SessionKind;
 use crate::web::client::ClientInfo;
@@ -94,7 +95,7 @@ pub fn second_factor_start(
 ) -> Answer {
     let pending = pending_of(cookies);
     let ceremony = match stepping_up(&user, &pending, auth) {
-        Some(me) => auth.passkeys().start_step_up(me)?,
+        Some(me) => auth.passkeys().start_confirming(me, Confirming::StepUp)?,
         None => auth.passkeys().start_second_factor(&pending)?,
     };
     Ok(started(ceremony))
@@ -116,7 +117,7 @@ pub async fn second_factor_finish(
     if let Some(me) = stepping_up(&user, &pending, auth) {
         let passkeys = auth.passkeys();
         let issued = passkeys
-            .finish_step_up(me, ceremony, credential, &client.0)
+            .finish_confirming(me, Confirming::StepUp, ceremony, credential, &client.0)
             .await?;
         set_session_cookie(cookies, auth.config(), &issued, auth.now());
         let next = target_or_fallback(body.rd.as_deref(), auth.config());
@@ -132,7 +133,8 @@ pub async fn second_factor_finish(
 /// Starts confirming this session with a passkey.
 #[post("/reauth/passkey/start")]
 pub fn reauth_start(_csrf: ScriptCsrf, user: AuthUser, auth: &State<Auth>) -> Answer {
-    Ok(started(auth.passkeys().start_reauth(&user.0)?))
+    let what = Confirming::Reauth;
+    Ok(started(auth.passkeys().start_confirming(&user.0, what)?))
 }
 
 /// Finishes the confirmation: the session is fresh for `reauth_window`, and an
@@ -146,9 +148,10 @@ pub async fn reauth_finish(
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Answer {
-    let issued = auth
-        .passkeys()
-        .finish_reauth(&user.0, &body.ceremony, &body.credential, &client.0)
+    let (ceremony, credential) = (&body.ceremony, &body.credential);
+    let passkeys = auth.passkeys();
+    let issued = passkeys
+        .finish_confirming(&user.0, Confirming::Reauth, ceremony, credential, &client.0)
         .await?;
     set_session_cookie(cookies, auth.config(), &issued, auth.now());
     // `user` is the session as it was before: what the kept action is bound to.

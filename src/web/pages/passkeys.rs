@@ -16,12 +16,14 @@ use subtle::ConstantTimeEq;
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 
 use crate::auth::{Auth, PasskeyError};
+use crate::web::acting::Acting;
 use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
+use crate::web::forms::NoFields;
 use crate::web::fresh::FreshAuth;
 use crate::web::notice;
-use crate::web::redirect;
+use crate::web::pages::mfa;
 use crate::web::session::set_session_cookie;
 
 /// The header the ceremony script sends the page's CSRF token in.
@@ -198,40 +200,34 @@ pub async fn rename(
     id: &str,
     form: CsrfForm<'_, RenameForm>,
     user: FreshAuth,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
 ) -> Result<Redirect> {
     let name = &form.value()?.name;
-    auth.passkeys()
+    let passkeys = acting.auth.passkeys();
+    passkeys
         .rename(&(user.0).0, id, name)
         .await
         .map_err(page_error)?;
-    notice::done(cookies, auth.config(), "Passkey renamed.");
-    Ok(redirect(
-        auth.config(),
-        uri!(crate::web::pages::mfa::show(_)),
-    ))
+    Ok(acting.done("Passkey renamed.", uri!(mfa::show(_))))
 }
 
 /// Removes a passkey; the other devices are signed out.
 #[post("/account/passkeys/<id>/remove", data = "<_form>")]
 pub async fn remove(
     id: &str,
-    _form: CsrfForm<'_, crate::web::forms::NoFields>,
+    _form: CsrfForm<'_, NoFields>,
     user: FreshAuth,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
 ) -> Result<Redirect> {
-    let removed = auth.passkeys().remove(&(user.0).0, id, &client.0).await;
+    let auth = acting.auth;
+    let removed = auth
+        .passkeys()
+        .remove(&(user.0).0, id, &acting.client)
+        .await;
     let issued = removed.map_err(page_error)?;
-    set_session_cookie(cookies, auth.config(), &issued, auth.now());
+    set_session_cookie(acting.cookies, auth.config(), &issued, auth.now());
     let said = "Passkey removed; your other devices were signed out.";
-    notice::done(cookies, auth.config(), said);
-    Ok(redirect(
-        auth.config(),
-        uri!(crate::web::pages::mfa::show(_)),
-    ))
+    Ok(acting.done(said, uri!(mfa::show(_))))
 }
 
 /// A passkey refusal as an HTML page's error.

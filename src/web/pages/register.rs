@@ -1,6 +1,6 @@
 //! `GET/POST /register` (SPEC §3).
 
-use rocket::http::{CookieJar, Status};
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{Either, State, get, post, uri};
 use serde::Serialize;
@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::account;
 use crate::auth::Auth;
 use crate::config::Registration;
-use crate::web::client::ClientInfo;
+use crate::web::acting::Acting;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::forms::{Answer, FormPage, RegisterForm, answer};
 use crate::web::redirect;
@@ -53,19 +53,18 @@ pub fn show(
 #[post("/register", data = "<form>")]
 pub async fn submit(
     form: CsrfForm<'_, RegisterForm>,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
     views: &State<Views>,
 ) -> Answer {
+    let auth = acting.auth;
     let (new, csrf) = (form.value(), &form.csrf);
     let outcome = async move {
         let new = new?;
         let accounts = auth.accounts();
         let (_, issued) = accounts
-            .register(&new.email, &new.password, &client.0)
+            .register(&new.email, &new.password, &acting.client)
             .await?;
-        sign_in(cookies, auth, csrf, &issued);
+        sign_in(acting.cookies, auth, csrf, &issued);
         Ok(redirect(auth.config(), uri!(account::show)))
     }
     .await;

@@ -1,19 +1,16 @@
 //! The new sign-in banner's two buttons on `/account` (SPEC §11): "Not me" ends
 //! that session and leads to the password change; "Dismiss" forgets the notice.
 
-use rocket::http::CookieJar;
 use rocket::response::Redirect;
-use rocket::{State, post, uri};
+use rocket::{post, uri};
 
 use super::{account, password};
-use crate::auth::Auth;
 use crate::domain::SessionId;
-use crate::web::client::ClientInfo;
+use crate::web::acting::Acting;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::{Error, Result};
 use crate::web::forms::NoFields;
-use crate::web::notice;
-use crate::web::redirect;
+use crate::web::params::found;
 use crate::web::session::AuthUser;
 
 pub use crate::web::models::NewSignInView;
@@ -24,22 +21,20 @@ pub async fn not_me(
     id: Result<SessionId, &str>,
     _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
 ) -> Result<Redirect> {
-    let id = id.map_err(|_| Error::NotFound)?;
+    let id = found(id)?;
     if id == user.0.session
-        || !auth
+        || !acting
+            .auth
             .sessions()
-            .disown_sign_in(&user.0, &id, &client.0)
+            .disown_sign_in(&user.0, &id, &acting.client)
             .await?
     {
         return Err(Error::NotFound);
     }
     let said = "That device is signed out. Now change your password, so it cannot sign in again.";
-    notice::done(cookies, auth.config(), said);
-    Ok(redirect(auth.config(), uri!(password::show)))
+    Ok(acting.done(said, uri!(password::show)))
 }
 
 /// "Dismiss": the sign-in was the user's own.
@@ -48,15 +43,15 @@ pub async fn dismiss(
     id: Result<SessionId, &str>,
     _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
 ) -> Result<Redirect> {
-    let id = id.map_err(|_| Error::NotFound)?;
-    let me = &user.0.user.id;
-    if !auth.sessions().dismiss_sign_in(me, &id, &client.0).await? {
+    let id = found(id)?;
+    let sessions = acting.auth.sessions();
+    if !sessions
+        .dismiss_sign_in(&user.0.user.id, &id, &acting.client)
+        .await?
+    {
         return Err(Error::NotFound);
     }
-    notice::done(cookies, auth.config(), "Notice dismissed.");
-    Ok(redirect(auth.config(), uri!(account::show)))
+    Ok(acting.done("Notice dismissed.", uri!(account::show)))
 }

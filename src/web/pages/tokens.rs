@@ -5,7 +5,7 @@
 //! default 90), `api` (`on` for the JSON API) and `domains` (forward-auth host
 //! names, separated by commas or spaces). At least one of the two scopes is needed.
 
-use rocket::http::{CookieJar, Status};
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{State, get, post, uri};
 use serde::Serialize;
@@ -13,13 +13,14 @@ use serde::Serialize;
 use crate::auth::{Auth, TokenRow};
 use crate::domain::SessionId;
 use crate::domain::access::{self, Scope};
+use crate::web::acting::Acting;
 use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::forms::NoFields;
 use crate::web::models::TokenView;
-use crate::web::notice::{self, Notice, NoticeView};
-use crate::web::redirect;
+use crate::web::notice::{Notice, NoticeView};
+use crate::web::params::found;
 use crate::web::session::AuthUser;
 use crate::web::views::{Page, Views};
 
@@ -125,12 +126,10 @@ pub async fn delete(
     id: Result<SessionId, &str>,
     _form: CsrfForm<'_, NoFields>,
     user: AuthUser,
-    client: ClientInfo,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
+    acting: Acting<'_>,
 ) -> Result<Redirect> {
-    let id = id.map_err(|_| Error::NotFound)?;
-    let rows: Vec<TokenRow> = auth.access().list(&user.0.user.id)?;
+    let id = found(id)?;
+    let rows: Vec<TokenRow> = acting.auth.access().list(&user.0.user.id)?;
     let name = rows
         .into_iter()
         .find(|r| r.grant.session == id)
@@ -138,7 +137,7 @@ pub async fn delete(
     let Some(name) = name else {
         return Err(Error::NotFound);
     };
-    auth.access().delete(&user.0, &id, &client.0).await?;
-    notice::done(cookies, auth.config(), format!("Token “{name}” deleted."));
-    Ok(redirect(auth.config(), uri!(show)))
+    let access = acting.auth.access();
+    access.delete(&user.0, &id, &acting.client).await?;
+    Ok(acting.done(format!("Token “{name}” deleted."), uri!(show)))
 }

@@ -5,17 +5,19 @@
 //! confirmation is stale reaches [`carry`](super::carry) instead.
 
 use rocket::http::CookieJar;
+use rocket::request::FromParam;
 use rocket::{State, post};
 
+use super::UserPage;
 use super::ops::AdminOp;
-use super::{UserPage, parse_user};
 use crate::auth::Auth;
 use crate::domain::user::parse_groups;
 use crate::domain::{SessionId, UserId};
 use crate::web::admin::AdminAction;
 use crate::web::csrf::{Csrf, CsrfForm};
-use crate::web::error::{Error, Result};
-use crate::web::forms::{Answer, GroupsForm, NoFields, answer};
+use crate::web::error::Result;
+use crate::web::forms::{Answer, NoFields, answer};
+use crate::web::params::found;
 use crate::web::views::Views;
 
 /// Runs `op` (built from the form, or refused while building it) and answers: back
@@ -36,49 +38,75 @@ async fn perform(
     answer(views, outcome, || UserPage::load(auth, csrf, id))
 }
 
-/// Disables the account: every token and session of it dies on its next request.
-#[post("/admin/users/<id>/disable", data = "<form>")]
-pub async fn disable(
-    id: Result<UserId, &str>,
-    form: CsrfForm<'_, NoFields>,
-    action: AdminAction,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
-    views: &State<Views>,
-) -> Answer {
-    let user = parse_user(id)?;
-    let op = Ok(AdminOp::Disable { user });
-    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
+/// An action on one user named by the last segment of its path,
+/// `/admin/users/<id>/<action>`. Any other name does not match [`act`], and the
+/// stale-confirmation route behind it answers `404`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAction {
+    /// `disable`: every token and session of the account dies on its next request.
+    Disable,
+    /// `enable`: the account works again.
+    Enable,
+    /// `logout-everywhere`: every session of the user ends, every token they hold dies.
+    LogoutEverywhere,
+    /// `groups`: the user's groups become the form's comma-separated list.
+    Groups,
+    /// `reset-link`: a one-time password reset link, shown once on the user page.
+    ResetLink,
+    /// `reset-factors`: every second factor of the user goes (SPEC §10), and every
+    /// session of theirs ends.
+    ResetFactors,
 }
 
-/// Re-enables the account.
-#[post("/admin/users/<id>/enable", data = "<form>")]
-pub async fn enable(
-    id: Result<UserId, &str>,
-    form: CsrfForm<'_, NoFields>,
-    action: AdminAction,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
-    views: &State<Views>,
-) -> Answer {
-    let user = parse_user(id)?;
-    let op = Ok(AdminOp::Enable { user });
-    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
+impl UserAction {
+    /// The action on `user`; `groups` is the submitted list, read only by
+    /// [`UserAction::Groups`] (a bad list is refused here).
+    pub fn op(self, user: UserId, groups: &str) -> Result<AdminOp> {
+        Ok(match self {
+            UserAction::Disable => AdminOp::Disable { user },
+            UserAction::Enable => AdminOp::Enable { user },
+            UserAction::LogoutEverywhere => AdminOp::LogoutEverywhere { user },
+            UserAction::Groups => AdminOp::Groups {
+                user,
+                groups: parse_groups(groups)?,
+            },
+            UserAction::ResetLink => AdminOp::ResetLink { user },
+            UserAction::ResetFactors => AdminOp::ResetFactors { user },
+        })
+    }
 }
 
-/// Ends every session of the user and kills every token they hold.
-#[post("/admin/users/<id>/logout-everywhere", data = "<form>")]
-pub async fn logout_everywhere(
+impl<'a> FromParam<'a> for UserAction {
+    type Error = &'a str;
+
+    fn from_param(param: &'a str) -> Result<Self, &'a str> {
+        Ok(match param {
+            "disable" => UserAction::Disable,
+            "enable" => UserAction::Enable,
+            "logout-everywhere" => UserAction::LogoutEverywhere,
+            "groups" => UserAction::Groups,
+            "reset-link" => UserAction::ResetLink,
+            "reset-factors" => UserAction::ResetFactors,
+            _ => return Err(param),
+        })
+    }
+}
+
+/// Takes one of the [`UserAction`]s on the user; the groups form's `groups` field
+/// is the only field any of them reads.
+#[post("/admin/users/<id>/<action>", data = "<form>")]
+pub async fn act(
     id: Result<UserId, &str>,
+    action: UserAction,
     form: CsrfForm<'_, NoFields>,
-    action: AdminAction,
+    admin: AdminAction,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
-    let user = parse_user(id)?;
-    let op = Ok(AdminOp::LogoutEverywhere { user });
-    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
+    let user = found(id)?;
+    let op = action.op(user, form.field("groups"));
+    perform(op, &user, &form.csrf, &admin, cookies, auth, views).await
 }
 
 /// Ends one session of the user; a session of anyone else is a 404.
@@ -92,55 +120,17 @@ pub async fn revoke_session(
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
-    let user = parse_user(id)?;
-    let session = sid.map_err(|_| Error::NotFound)?;
-    let op = Ok(AdminOp::RevokeSession { user, session });
-    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
+    let (user, op) = revocation(id, sid)?;
+    perform(Ok(op), &user, &form.csrf, &action, cookies, auth, views).await
 }
 
-/// Replaces the user's groups (a comma-separated list).
-#[post("/admin/users/<id>/groups", data = "<form>")]
-pub async fn groups(
+/// The revocation of session `sid` of user `id`, and the user; a malformed id of
+/// either is a `404`.
+pub(super) fn revocation(
     id: Result<UserId, &str>,
-    form: CsrfForm<'_, GroupsForm>,
-    action: AdminAction,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
-    views: &State<Views>,
-) -> Answer {
-    let user = parse_user(id)?;
-    let op = parse_groups(form.field("groups"))
-        .map(|groups| AdminOp::Groups { user, groups })
-        .map_err(Error::from);
-    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
-}
-
-/// Makes a one-time password reset link, shown once on the user page.
-#[post("/admin/users/<id>/reset-link", data = "<form>")]
-pub async fn reset_link(
-    id: Result<UserId, &str>,
-    form: CsrfForm<'_, NoFields>,
-    action: AdminAction,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
-    views: &State<Views>,
-) -> Answer {
-    let user = parse_user(id)?;
-    let op = Ok(AdminOp::ResetLink { user });
-    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
-}
-
-/// Removes every second factor of the user (SPEC §10): every session of theirs ends.
-#[post("/admin/users/<id>/reset-factors", data = "<form>")]
-pub async fn reset_factors(
-    id: Result<UserId, &str>,
-    form: CsrfForm<'_, NoFields>,
-    action: AdminAction,
-    cookies: &CookieJar<'_>,
-    auth: &State<Auth>,
-    views: &State<Views>,
-) -> Answer {
-    let user = parse_user(id)?;
-    let op = Ok(AdminOp::ResetFactors { user });
-    perform(op, &user, &form.csrf, &action, cookies, auth, views).await
+    sid: Result<SessionId, &str>,
+) -> Result<(UserId, AdminOp)> {
+    let user = found(id)?;
+    let session = found(sid)?;
+    Ok((user, AdminOp::RevokeSession { user, session }))
 }

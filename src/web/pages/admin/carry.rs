@@ -32,8 +32,8 @@ use rocket::response::Redirect;
 use rocket::{State, post};
 use serde::{Deserialize, Serialize};
 
+use super::actions::{UserAction, revocation};
 use super::ops::AdminOp;
-use super::parse_user;
 use crate::auth::{Auth, Client, Identity};
 use crate::config::Config;
 use crate::domain::onetime::new_token;
@@ -44,6 +44,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{Error, Result};
 use crate::web::notice;
 use crate::web::notice::{NoticeView, Tone};
+use crate::web::params::found;
 
 /// The cookie holding the action that waits for a confirmation.
 const COOKIE: &str = "portcullis_carried";
@@ -216,39 +217,21 @@ pub fn abandoned(
     })
 }
 
-/// The action a stale admin's form at `/admin/users/<id>/<action>` asked for.
-fn op_of(user: UserId, action: &str, fields: &CarriedFields) -> Result<AdminOp> {
-    Ok(match action {
-        "disable" => AdminOp::Disable { user },
-        "enable" => AdminOp::Enable { user },
-        "logout-everywhere" => AdminOp::LogoutEverywhere { user },
-        "reset-link" => AdminOp::ResetLink { user },
-        "reset-factors" => AdminOp::ResetFactors { user },
-        "groups" => {
-            let raw = fields.groups.as_deref().unwrap_or_default();
-            AdminOp::Groups {
-                user,
-                groups: parse_groups(raw)?,
-            }
-        }
-        _ => return Err(Error::NotFound),
-    })
-}
-
 /// An admin action posted with a stale confirmation: kept, and the admin sent to
 /// confirm their password (SPEC §9).
 #[post("/admin/users/<id>/<action>", data = "<form>", rank = 2)]
 pub async fn carry(
     id: Result<UserId, &str>,
-    action: &str,
+    action: Result<UserAction, &str>,
     form: CsrfForm<'_, CarriedFields>,
     admin: AdminUser,
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
-    let user = parse_user(id)?;
+    let user = found(id)?;
     let fields = form.value()?;
-    let op = op_of(user, action, fields)?;
+    let action = action.map_err(|_| Error::NotFound)?;
+    let op = action.op(user, fields.groups.as_deref().unwrap_or_default())?;
     keep(op, &admin.0.0, &form.csrf, cookies, auth)
 }
 
@@ -277,8 +260,6 @@ pub async fn carry_revoke(
     cookies: &CookieJar<'_>,
     auth: &State<Auth>,
 ) -> Result<Redirect> {
-    let user = parse_user(id)?;
-    let session = sid.map_err(|_| Error::NotFound)?;
-    let op = AdminOp::RevokeSession { user, session };
+    let (_, op) = revocation(id, sid)?;
     keep(op, &admin.0.0, &form.csrf, cookies, auth)
 }

@@ -28,6 +28,7 @@ use crate::web::forms::{FormPage, InviteForm, refusal};
 use crate::web::models::{SessionView, UserRow};
 use crate::web::notice::{Notice, NoticeView};
 use crate::web::pages::signins::NewSignInView;
+use crate::web::params::found;
 use crate::web::views::{Page, Views};
 
 /// Private cookie carrying a freshly made reset URL to the page the admin lands on.
@@ -124,11 +125,6 @@ fn take_link(cookies: &CookieJar<'_>, auth: &Auth, whom: &str) -> Option<String>
     Some(url.to_owned())
 }
 
-/// A user id from the path; a malformed one is a 404.
-fn parse_user(id: Result<UserId, &str>) -> Result<UserId> {
-    id.map_err(|_| Error::NotFound)
-}
-
 /// One user and their sessions, with a reset link made for them just before.
 #[get("/admin/users/<id>")]
 pub fn user(
@@ -140,7 +136,7 @@ pub fn user(
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Result<Page> {
-    let id = parse_user(id)?;
+    let id = found(id)?;
     let reset_url = take_link(cookies, auth, &id.to_string());
     let here = auth.config().at(&uri!(user(id)).to_string());
     let page = UserPage {
