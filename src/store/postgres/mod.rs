@@ -2,39 +2,40 @@
 //! by (tree, key), so the key layout and every rule built on it are the same code
 //! as on sled. Writes to the trees the request path is derived from also append to
 //! a change log, ordered by a counter row taken in the same transaction; other
-//! instances follow it (`follow.rs`). At open the schema is brought up to date
-//! (`migrate.rs`).
+//! instances follow it (`follow.rs`). At open, `database_url` is read into one
+//! connection setup, TLS included (`connect.rs`, `tls.rs`), and the schema is brought
+//! up to date (`migrate.rs`).
 
+mod connect;
 mod follow;
 mod migrate;
 mod query;
 mod runtime;
 mod scan;
+mod tls;
 mod tx;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
+use deadpool_postgres::Pool;
 
 pub use follow::{Follower, Wake};
 
 use super::StoreError;
 use super::backend::{Backend, Entries, Followed, Keys, Tree, TxWork};
+use connect::Connect;
 use query::{Param, Params, tk};
 use runtime::Threads;
 use scan::{Pages, successor};
 
-/// Connections kept per instance.
-const POOL_SIZE: usize = 16;
-
 /// A PostgreSQL database shared by every instance.
 pub struct Postgres {
     pool: Pool,
-    /// Where the listener connects (a connection of its own, outside the pool).
-    config: tokio_postgres::Config,
+    /// Where and how the listener connects (a connection of its own, outside the
+    /// pool, set up as the pool's are).
+    connect: Connect,
     threads: Threads,
 }
 
@@ -54,35 +55,24 @@ pub(crate) fn db_error(e: impl std::error::Error) -> StoreError {
 }
 
 impl Postgres {
-    /// Connects to `url` and brings the schema up to date.
+    /// Connects to `url` (TLS as its `sslmode` asks, `tls.rs`) and brings the
+    /// schema up to date.
     pub fn open(url: &str) -> Result<Postgres, StoreError> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|_| StoreError::Database("database_url is not a PostgreSQL URL".into()))?;
-        config.connect_timeout(Duration::from_secs(2));
-        config.application_name("portcullis");
+        let connect = Connect::parse(url)?;
         let threads = Threads::start()?;
-        let manager = Manager::from_config(
-            config.clone(),
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .wait_timeout(Some(Duration::from_secs(2)))
-            .create_timeout(Some(Duration::from_secs(2)))
-            .recycle_timeout(Some(Duration::from_secs(2)))
-            .build()
-            .map_err(db_error)?;
         let store = Postgres {
-            pool,
-            config,
+            pool: connect.pool()?,
+            connect,
             threads,
         };
-        store.migrate()?;
+        // The first connection: a refusal here is most often the TLS setup.
+        store.migrate().map_err(|e| match e {
+            StoreError::Database(message) => StoreError::Database(format!(
+                "{message} (database_url's sslmode is {})",
+                store.connect.mode
+            )),
+            other => other,
+        })?;
         Ok(store)
     }
 
