@@ -11,6 +11,9 @@
 # DIR once that process is gone, so a test run leaves nothing behind. PostgreSQL
 # refuses to run as root: as root, the cluster runs as the `postgres` user (created
 # by Debian's postgresql package) and DIR is handed to it.
+#
+# With PG_TLS_CERT and PG_TLS_KEY (PEM files) set at the first `start`, the cluster
+# serves TLS with that certificate and accepts TCP connections over TLS only.
 set -euo pipefail
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 if [ ! -x "$bin/initdb" ]; then
@@ -33,6 +36,15 @@ case $cmd in
     if [ ! -d "$dir/data" ]; then
       "${as[@]}" "$bin/initdb" -D "$dir/data" -U portcullis --auth=trust -E UTF8 \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+      if [ -n "${PG_TLS_CERT:-}" ]; then
+        # The server refuses a key others can read.
+        owner=$(stat -c %U "$dir")
+        install -o "$owner" -m 600 "$PG_TLS_CERT" "$dir/data/server.crt"
+        install -o "$owner" -m 600 "${PG_TLS_KEY:?PG_TLS_KEY missing}" "$dir/data/server.key"
+        echo "ssl = on" >>"$dir/data/postgresql.conf"
+        printf '%s\n' "local all all trust" "hostssl all all 127.0.0.1/32 trust" \
+          >"$dir/data/pg_hba.conf"
+      fi
     fi
     "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \

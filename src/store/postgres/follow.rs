@@ -17,7 +17,7 @@ use deadpool_postgres::Pool;
 use futures_util::StreamExt;
 use rocket::tokio;
 use tokio::sync::Notify;
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
 
 use super::tx::CHANNEL;
 use super::{Postgres, db_error};
@@ -117,7 +117,12 @@ async fn listen(shared: Arc<Shared>, store: Arc<Postgres>) {
 }
 
 async fn listen_once(shared: &Shared, store: &Postgres) -> Result<(), StoreError> {
-    let (client, mut connection) = store.config.connect(NoTls).await.map_err(db_error)?;
+    let connect = &store.connect;
+    let (client, mut connection) = connect
+        .config
+        .connect(connect.tls.clone())
+        .await
+        .map_err(db_error)?;
     let (send, mut woken) = tokio::sync::mpsc::unbounded_channel();
     let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
     let driver = tokio::spawn(async move {

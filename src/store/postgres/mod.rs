@@ -2,39 +2,40 @@
 //! by (tree, key), so the key layout and every rule built on it are the same code
 //! as on sled. Writes to the trees the request path is derived from also append to
 //! a change log, ordered by a counter row taken in the same transaction; other
-//! instances follow it (`follow.rs`). The schema is embedded (`schema.sql`) and
-//! applied at open under an advisory lock, so instances starting together agree.
+//! instances follow it (`follow.rs`). At open, `database_url` is read into one
+//! connection setup, TLS included (`connect.rs`, `tls.rs`), and the schema is brought
+//! up to date (`migrate.rs`).
 
+mod connect;
 mod follow;
+mod migrate;
+mod query;
 mod runtime;
 mod scan;
+mod tls;
 mod tx;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
+use deadpool_postgres::Pool;
 
 pub use follow::{Follower, Wake};
 
 use super::StoreError;
-use super::backend::{Backend, Entries, Entry, Followed, Keys, Tree, TxWork};
+use super::backend::{Backend, Entries, Followed, Keys, Tree, TxWork};
+use connect::Connect;
+use query::{Param, Params, tk};
 use runtime::Threads;
 use scan::{Pages, successor};
-
-/// Schema migrations, applied in order; each runs once.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("schema.sql"))];
-
-/// Connections kept per instance.
-const POOL_SIZE: usize = 16;
 
 /// A PostgreSQL database shared by every instance.
 pub struct Postgres {
     pool: Pool,
-    /// Where the listener connects (a connection of its own, outside the pool).
-    config: tokio_postgres::Config,
+    /// Where and how the listener connects (a connection of its own, outside the
+    /// pool, set up as the pool's are).
+    connect: Connect,
     threads: Threads,
 }
 
@@ -54,104 +55,25 @@ pub(crate) fn db_error(e: impl std::error::Error) -> StoreError {
 }
 
 impl Postgres {
-    /// Connects to `url` and brings the schema up to date.
+    /// Connects to `url` (TLS as its `sslmode` asks, `tls.rs`) and brings the
+    /// schema up to date.
     pub fn open(url: &str) -> Result<Postgres, StoreError> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|_| StoreError::Database("database_url is not a PostgreSQL URL".into()))?;
-        config.connect_timeout(Duration::from_secs(2));
-        config.application_name("portcullis");
+        let connect = Connect::parse(url)?;
         let threads = Threads::start()?;
-        let manager = Manager::from_config(
-            config.clone(),
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .wait_timeout(Some(Duration::from_secs(2)))
-            .create_timeout(Some(Duration::from_secs(2)))
-            .recycle_timeout(Some(Duration::from_secs(2)))
-            .build()
-            .map_err(db_error)?;
         let store = Postgres {
-            pool,
-            config,
+            pool: connect.pool()?,
+            connect,
             threads,
         };
-        store.migrate()?;
+        // The first connection: a refusal here is most often the TLS setup.
+        store.migrate().map_err(|e| match e {
+            StoreError::Database(message) => StoreError::Database(format!(
+                "{message} (database_url's sslmode is {})",
+                store.connect.mode
+            )),
+            other => other,
+        })?;
         Ok(store)
-    }
-
-    fn migrate(&self) -> Result<(), StoreError> {
-        let pool = self.pool.clone();
-        self.threads.wait(async move {
-            let mut client = pool.get().await.map_err(db_error)?;
-            let tx = client.transaction().await.map_err(db_error)?;
-            // Any constant: instances starting together migrate one after the other.
-            tx.execute("SELECT pg_advisory_xact_lock(7130457252)", &[])
-                .await
-                .map_err(db_error)?;
-            tx.batch_execute(
-                "CREATE TABLE IF NOT EXISTS portcullis_migrations (
-                     version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-            )
-            .await
-            .map_err(db_error)?;
-            let row = tx
-                .query_one(
-                    "SELECT COALESCE(MAX(version), 0) FROM portcullis_migrations",
-                    &[],
-                )
-                .await
-                .map_err(db_error)?;
-            let applied: i32 = row.get(0);
-            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > applied) {
-                tx.batch_execute(sql).await.map_err(db_error)?;
-                tx.execute(
-                    "INSERT INTO portcullis_migrations (version) VALUES ($1)",
-                    &[version],
-                )
-                .await
-                .map_err(db_error)?;
-            }
-            tx.commit().await.map_err(db_error)
-        })
-    }
-
-    /// Runs one statement on a pooled connection and returns how many rows it
-    /// touched.
-    fn execute(&self, sql: &'static str, params: Params) -> Result<u64, StoreError> {
-        let pool = self.pool.clone();
-        self.threads.wait(async move {
-            let client = pool.get().await.map_err(db_error)?;
-            let statement = client.prepare_cached(sql).await.map_err(db_error)?;
-            client
-                .execute(&statement, &params.refs())
-                .await
-                .map_err(db_error)
-        })
-    }
-
-    /// Runs one query on a pooled connection and returns its rows' first
-    /// columns as bytes.
-    fn query(&self, sql: &'static str, params: Params) -> Result<Vec<Entry>, StoreError> {
-        let pool = self.pool.clone();
-        self.threads.wait(async move {
-            let client = pool.get().await.map_err(db_error)?;
-            let statement = client.prepare_cached(sql).await.map_err(db_error)?;
-            let rows = client
-                .query(&statement, &params.refs())
-                .await
-                .map_err(db_error)?;
-            Ok(rows
-                .iter()
-                .map(|row| (row.get::<_, Vec<u8>>(0), row.get::<_, Vec<u8>>(1)))
-                .collect())
-        })
     }
 
     /// A write to a followed tree: one logged transaction.
@@ -172,32 +94,6 @@ impl Postgres {
     ) -> Follower {
         follow::start(self.clone(), seq, Box::new(apply))
     }
-}
-
-/// Owned query parameters, so a query can move onto the backend's threads.
-enum Param {
-    Text(&'static str),
-    Bytes(Vec<u8>),
-    Int(i64),
-}
-
-struct Params(Vec<Param>);
-
-impl Params {
-    fn refs(&self) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
-        self.0
-            .iter()
-            .map(|p| match p {
-                Param::Text(t) => t as &(dyn tokio_postgres::types::ToSql + Sync),
-                Param::Bytes(b) => b,
-                Param::Int(i) => i,
-            })
-            .collect()
-    }
-}
-
-fn tk(tree: Tree, key: &[u8]) -> Vec<Param> {
-    vec![Param::Text(tree.name()), Param::Bytes(key.to_vec())]
 }
 
 impl Backend for Postgres {

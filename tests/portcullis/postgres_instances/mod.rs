@@ -4,6 +4,7 @@
 //! `PORTCULLIS_BIN=target/release/portcullis`.
 
 mod instance;
+mod tls;
 
 use std::time::{Duration, Instant};
 
