@@ -5,7 +5,7 @@ use rocket::http::{CookieJar, Status};
 use rocket::{Either, FromForm, State, get, post, uri};
 use serde::Serialize;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Enrolment};
 use crate::web::client::ClientInfo;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::Result;
@@ -59,6 +59,18 @@ struct EnrolPage<'a> {
     rd: Option<String>,
 }
 
+impl<'a> EnrolPage<'a> {
+    fn new(csrf_token: &'a str, enrolment: Enrolment, rd: Option<String>) -> Self {
+        EnrolPage {
+            csrf_token,
+            secret: enrolment.secret,
+            uri: enrolment.uri,
+            qr_svg: enrolment.qr_svg,
+            rd,
+        }
+    }
+}
+
 impl FormPage for EnrolPage<'_> {
     const TEMPLATE: &'static str = "totp_enrol.html";
 }
@@ -110,14 +122,8 @@ pub async fn start(
     views: &State<Views>,
 ) -> Result<Page> {
     let enrolment = auth.factors().start_totp(&(user.0).0).await?;
-    let page = EnrolPage {
-        csrf_token: form.csrf.token(),
-        secret: enrolment.secret,
-        uri: enrolment.uri,
-        qr_svg: enrolment.qr_svg,
-        rd: form.value().ok().and_then(|f| f.rd.clone()),
-    };
-    Ok(page.show(views))
+    let rd = form.value().ok().and_then(|f| f.rd.clone());
+    Ok(EnrolPage::new(form.csrf.token(), enrolment, rd).show(views))
 }
 
 /// Confirms the app with one code; a first factor also gets its recovery codes,
@@ -142,40 +148,44 @@ pub async fn confirm(
         Ok(codes)
     }
     .await;
-    let said = "Authenticator app added. Sign-ins now ask for a code.";
     match outcome {
-        Ok(Some(codes)) => {
-            let page = CodesPage {
-                csrf_token: form.csrf.token(),
-                codes,
-                said,
-                next: onward(rd, auth),
-            };
-            Ok(Either::Right(views.render(
-                Status::Ok,
-                "recovery_codes.html",
-                &page,
-            )))
-        }
-        Ok(None) => {
-            notice::done(cookies, auth.config(), said);
-            Ok(Either::Left(rocket::response::Redirect::to(onward(
-                rd, auth,
-            ))))
-        }
+        Ok(codes) => Ok(added(codes, form.csrf.token(), rd, cookies, auth, views)),
         Err(error) => {
             let enrolment = auth.factors().enrolment(me)?;
             let enrolment = enrolment.ok_or(crate::auth::FactorError::NotEnrolling)?;
-            let page = || {
-                Ok(EnrolPage {
-                    csrf_token: form.csrf.token(),
-                    secret: enrolment.secret,
-                    uri: enrolment.uri,
-                    qr_svg: enrolment.qr_svg,
-                    rd: rd.map(str::to_owned),
-                })
+            let rd = rd.map(str::to_owned);
+            answer(views, Err(error), || {
+                Ok(EnrolPage::new(form.csrf.token(), enrolment, rd))
+            })
+        }
+    }
+}
+
+/// The app is added: a first factor's recovery codes, shown this once, or back
+/// to where the user was going with a notice.
+fn added(
+    codes: Option<Vec<String>>,
+    csrf_token: &str,
+    rd: Option<&str>,
+    cookies: &CookieJar<'_>,
+    auth: &Auth,
+    views: &Views,
+) -> Either<rocket::response::Redirect, Page> {
+    let said = "Authenticator app added. Sign-ins now ask for a code.";
+    let next = onward(rd, auth);
+    match codes {
+        Some(codes) => {
+            let page = CodesPage {
+                csrf_token,
+                codes,
+                said,
+                next,
             };
-            answer(views, Err(error), page)
+            Either::Right(views.render(Status::Ok, "recovery_codes.html", &page))
+        }
+        None => {
+            notice::done(cookies, auth.config(), said);
+            Either::Left(rocket::response::Redirect::to(next))
         }
     }
 }

@@ -44,15 +44,28 @@ pub fn show(
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Page {
-    let page = ReauthPage {
-        csrf_token: csrf.token(),
-        rd,
-        waiting: carry::waiting(cookies, &user.0, &csrf, rd, auth),
-        needs_code: needs_code(&user, auth),
-        passkeys: auth.passkeys().offered_for(&user.0.user.id),
-        passkey_only: auth.passkeys().only_factor(&user.0.user.id),
-    };
-    page.show(views)
+    ReauthPage::new(&user, &csrf, rd, cookies, auth).show(views)
+}
+
+impl<'a> ReauthPage<'a> {
+    /// The form for `user`, going on to `rd` (empty: none).
+    fn new(
+        user: &AuthUser,
+        csrf: &'a Csrf,
+        rd: Option<&'a str>,
+        cookies: &CookieJar<'_>,
+        auth: &Auth,
+    ) -> Self {
+        let me = &user.0.user.id;
+        ReauthPage {
+            csrf_token: csrf.token(),
+            rd: rd.filter(|rd| !rd.is_empty()),
+            waiting: carry::waiting(cookies, &user.0, csrf, rd, auth),
+            needs_code: needs_code(user, auth),
+            passkeys: auth.passkeys().offered_for(me),
+            passkey_only: auth.passkeys().only_factor(me),
+        }
+    }
 }
 
 /// Whether the user's confirmation asks for a second factor too (fails closed).
@@ -71,18 +84,16 @@ pub async fn submit(
     auth: &State<Auth>,
     views: &State<Views>,
 ) -> Answer {
-    let needs_code = needs_code(&user, auth);
-    let said = match needs_code {
+    let said = match needs_code(&user, auth) {
         true => "That password or code is not correct.",
         false => "That password is not correct.",
     };
     let wrong = || Error::refused(Status::Unauthorized, said);
     let (confirm, rd) = (form.value().map_err(|_| wrong()), form.field("rd"));
     let csrf = &form.csrf;
-    let waiting = carry::waiting(cookies, &user.0, csrf, Some(rd), auth);
-    let passkeys = auth.passkeys().offered_for(&user.0.user.id);
-    let passkey_only = auth.passkeys().only_factor(&user.0.user.id);
-    let outcome = async move {
+    // Said before the action is carried out (and its cookie spent).
+    let page = ReauthPage::new(&user, csrf, Some(rd), cookies, auth);
+    let outcome = async {
         let confirm = confirm?;
         let code = confirm.code.as_deref();
         let issued = auth
@@ -98,15 +109,5 @@ pub async fn submit(
         Ok(Redirect::to(target_or_fallback(Some(rd), auth.config())))
     }
     .await;
-    let page = || {
-        Ok(ReauthPage {
-            csrf_token: form.csrf.token(),
-            rd: Some(rd).filter(|rd| !rd.is_empty()),
-            waiting: waiting.clone(),
-            needs_code,
-            passkeys,
-            passkey_only,
-        })
-    };
-    answer(views, outcome, page)
+    answer(views, outcome, || Ok(page))
 }

@@ -49,6 +49,29 @@ struct SecondFactorPage<'a> {
     passkey_only: bool,
 }
 
+impl<'a> SecondFactorPage<'a> {
+    /// The page going on to `rd` (empty: none), for a `step_up` of the signed-in
+    /// `me` or this browser's pending login; no notice.
+    fn new(
+        csrf: &'a Csrf,
+        rd: Option<&'a str>,
+        step_up: bool,
+        cookies: &CookieJar<'_>,
+        me: Option<&Identity>,
+        auth: &Auth,
+    ) -> Self {
+        let (passkeys, passkey_only) = passkey_offer(cookies, me, auth);
+        SecondFactorPage {
+            csrf_token: csrf.token(),
+            rd: rd.filter(|rd| !rd.is_empty()),
+            notice: None,
+            step_up,
+            passkeys,
+            passkey_only,
+        }
+    }
+}
+
 impl FormPage for SecondFactorPage<'_> {
     const TEMPLATE: &'static str = "second_factor.html";
 }
@@ -114,16 +137,14 @@ pub fn show(
         }
     }
     let me = user.0.as_ref().map(|u| &u.0);
-    let (passkeys, passkey_only) = passkey_offer(cookies, me, auth);
-    let page = SecondFactorPage {
-        csrf_token: csrf.token(),
-        rd,
-        notice: notice.0,
-        step_up: !live,
-        passkeys,
-        passkey_only,
-    };
-    Either::Right(page.show(views))
+    let page = SecondFactorPage::new(&csrf, rd, !live, cookies, me, auth);
+    Either::Right(
+        SecondFactorPage {
+            notice: notice.0,
+            ..page
+        }
+        .show(views),
+    )
 }
 
 /// Whether the page offers a passkey, and whether only a passkey: for the user
@@ -159,42 +180,35 @@ pub async fn submit(
     views: &State<Views>,
 ) -> Answer {
     let (step, csrf) = (form.value(), &form.csrf);
-    let signed_in = user.0.is_some();
+    let kind = SessionKind::Browser;
+    let token = pending_of(cookies).unwrap_or_default();
+    // As `show` tells them apart: a signed-in session without a live pending
+    // login is stepping up.
+    let step_up = user.0.is_some() && !auth.factors().is_pending(&token, kind);
     let me = user.0.as_ref().map(|u| &u.0);
-    let (passkeys, passkey_only) = passkey_offer(cookies, me, auth);
-    let outcome = async move {
+    let rd = Some(form.field("rd"));
+    let page = SecondFactorPage::new(csrf, rd, step_up, cookies, me, auth);
+    let outcome = async {
         let step = step?;
-        let token = pending_of(cookies).unwrap_or_default();
-        let kind = SessionKind::Browser;
-        if let Some(AuthUser(me)) = &user.0
-            && !auth.factors().is_pending(&token, kind)
-        {
-            let issued = auth.factors().step_up(me, &step.code, &client.0).await?;
-            set_session_cookie(cookies, auth.config(), &issued, auth.now());
-            let rd = step.rd.as_deref();
-            return Ok(Redirect::to(target_or_fallback(rd, auth.config())));
+        match me {
+            Some(me) if step_up => {
+                let issued = auth.factors().step_up(me, &step.code, &client.0).await?;
+                set_session_cookie(cookies, auth.config(), &issued, auth.now());
+            }
+            _ => {
+                let factors = auth.factors();
+                let (_, issued) = factors
+                    .complete(&token, &step.code, kind, &client.0)
+                    .await?;
+                cookies.remove_private(pending_cookie(auth.config(), String::new()));
+                sign_in(cookies, auth, csrf, &issued);
+            }
         }
-        let (_, issued) = auth
-            .factors()
-            .complete(&token, &step.code, kind, &client.0)
-            .await?;
-        cookies.remove_private(pending_cookie(auth.config(), String::new()));
-        sign_in(cookies, auth, csrf, &issued);
         Ok(Redirect::to(target_or_fallback(
             step.rd.as_deref(),
             auth.config(),
         )))
     }
     .await;
-    let page = || {
-        Ok(SecondFactorPage {
-            csrf_token: form.csrf.token(),
-            rd: Some(form.field("rd")).filter(|rd| !rd.is_empty()),
-            notice: None,
-            step_up: signed_in,
-            passkeys,
-            passkey_only,
-        })
-    };
-    answer(views, outcome, page)
+    answer(views, outcome, || Ok(page))
 }
