@@ -17,13 +17,15 @@ mod tokens;
 
 use rocket::http::{ContentType, Status};
 use rocket::request::Request;
+use rocket::response::status::NoContent;
 use rocket::serde::Serialize;
 use rocket::{Catcher, Route, catch, catchers, get, routes};
 
 pub use guard::{ApiUser, BearerError};
 
 use crate::auth::Issued;
-use error::ApiError;
+use crate::domain::SessionId;
+use error::{ApiError, ApiResult};
 
 /// Where the API is mounted.
 pub const BASE: &str = "/api/v1";
@@ -52,6 +54,21 @@ pub fn routes() -> Vec<Route> {
         signins::not_me,
         openapi,
     ]
+}
+
+/// An id from the path: a malformed one is `404 not_found`, the same answer as an
+/// id of nobody's or of another user's (nothing to tell apart).
+fn path_id(id: Result<SessionId, &str>) -> ApiResult<SessionId> {
+    id.map_err(|_| ApiError::NotFound)
+}
+
+/// `204` when the caller's own record was found and acted on, else `404 not_found`.
+fn done_or_not_found(done: bool) -> ApiResult<NoContent> {
+    if done {
+        Ok(NoContent)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// The JSON catchers, to register at [`BASE`].

@@ -7,10 +7,10 @@ use rocket::serde::json::Json;
 use rocket::{State, delete, get, post};
 use serde::{Deserialize, Serialize};
 
-use super::TokenPair;
 use super::body::Body;
 use super::error::{ApiError, ApiResult};
 use super::guard::ApiUser;
+use super::{TokenPair, done_or_not_found, path_id};
 use crate::auth::{Auth, TokenRefresh};
 use crate::domain::{Email, Password, SessionId};
 use crate::web::client::ClientInfo;
@@ -109,12 +109,8 @@ pub async fn revoke(
     client: ClientInfo,
     auth: &State<Auth>,
 ) -> ApiResult<NoContent> {
-    let id = id.map_err(|_| ApiError::NotFound)?;
-    if auth.sessions().revoke(&user.0, &id, &client.0).await? {
-        Ok(NoContent)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    let id = path_id(id)?;
+    done_or_not_found(auth.sessions().revoke(&user.0, &id, &client.0).await?)
 }
 
 /// Ends every session of the user and kills every token they hold.

@@ -8,8 +8,9 @@ use rocket::serde::json::Json;
 use rocket::{State, delete, get, post};
 use serde::Serialize;
 
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::guard::ApiUser;
+use super::{done_or_not_found, path_id};
 use crate::auth::Auth;
 use crate::domain::SessionId;
 use crate::web::client::ClientInfo;
@@ -41,17 +42,13 @@ pub async fn dismiss(
     client: ClientInfo,
     auth: &State<Auth>,
 ) -> ApiResult<NoContent> {
-    let id = id.map_err(|_| ApiError::NotFound)?;
-    let me = &user.0;
+    let (id, me) = (path_id(id)?, &user.0);
     let sessions = auth.sessions();
-    if id == me.session
-        || !sessions
+    let done = id != me.session
+        && sessions
             .dismiss_sign_in(&me.user.id, &id, &client.0)
-            .await?
-    {
-        return Err(ApiError::NotFound);
-    }
-    Ok(NoContent)
+            .await?;
+    done_or_not_found(done)
 }
 
 /// "Not me": ends the session of sign-in `id` and forgets its notice. Changing
@@ -63,10 +60,7 @@ pub async fn not_me(
     client: ClientInfo,
     auth: &State<Auth>,
 ) -> ApiResult<NoContent> {
-    let id = id.map_err(|_| ApiError::NotFound)?;
-    let me = &user.0;
-    if id == me.session || !auth.sessions().disown_sign_in(me, &id, &client.0).await? {
-        return Err(ApiError::NotFound);
-    }
-    Ok(NoContent)
+    let (id, me) = (path_id(id)?, &user.0);
+    let done = id != me.session && auth.sessions().disown_sign_in(me, &id, &client.0).await?;
+    done_or_not_found(done)
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::body::Body;
 use super::error::{ApiError, ApiResult};
 use super::guard::ApiUser;
+use super::{done_or_not_found, path_id};
 use crate::auth::{Auth, TokenRow};
 use crate::domain::SessionId;
 use crate::domain::access::{self, Scope};
@@ -97,9 +98,6 @@ pub async fn delete(
     client: ClientInfo,
     auth: &State<Auth>,
 ) -> ApiResult<NoContent> {
-    let id = id.map_err(|_| ApiError::NotFound)?;
-    match auth.access().delete(&user.0, &id, &client.0).await? {
-        true => Ok(NoContent),
-        false => Err(ApiError::NotFound),
-    }
+    let id = path_id(id)?;
+    done_or_not_found(auth.access().delete(&user.0, &id, &client.0).await?)
 }
