@@ -129,6 +129,10 @@ fn a_password_alone_opens_no_session_and_the_code_does() {
     );
     let form = browser.get("/login/second-factor");
     assert_eq!(form.status, Status::Ok);
+    assert!(
+        !form.body.contains("action=\"/logout\""),
+        "no session yet, so no Sign out"
+    );
 
     let code = code_now(&app, &alice.secret);
     let reply = browser.post_form("/login/second-factor", &[("code", &code)]);

@@ -85,6 +85,12 @@ fn a_passkey_only_session_is_offered_its_passkey_on_the_step_up_page() {
             .contains("href=\"/account\">Back to your account</a>"),
         "a way out for a signed-in session"
     );
+    assert!(
+        page.body.contains("aria-label=\"Your session\"")
+            && page.body.contains("action=\"/logout\""),
+        "a signed-in session has its navigation, Sign out included: {}",
+        page.body
+    );
 }
 
 #[test]
