@@ -110,7 +110,7 @@ fn groups_are_carried_with_the_form_that_asked_for_them() {
 #[test]
 fn a_kept_action_is_dropped_by_a_confirmation_asked_for_anything_else() {
     let app = TestApp::spawn();
-    let (mut admin, id, page) = stale_admin_on_bob(&app);
+    let (mut admin, _, page) = stale_admin_on_bob(&app);
     admin.post_form(&format!("{page}/disable"), &[]);
 
     // The admin cancels and later confirms for the password page instead.
@@ -127,7 +127,7 @@ fn a_kept_action_is_dropped_by_a_confirmation_asked_for_anything_else() {
 #[test]
 fn a_kept_action_works_only_in_the_browser_and_session_that_asked() {
     let app = TestApp::spawn();
-    let (mut admin, id, page) = stale_admin_on_bob(&app);
+    let (mut admin, _, page) = stale_admin_on_bob(&app);
     admin.post_form(&format!("{page}/disable"), &[]);
     let kept = admin.cookies.get("portcullis_carried").cloned().unwrap();
 

@@ -75,13 +75,11 @@ fn changing_the_password_ends_other_sessions_and_keeps_this_one() {
     assert!(is_logged_in(&mut laptop));
     assert!(!is_logged_in(&mut phone));
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::Unauthorized
     );
     assert_eq!(
-        app.browser()
-            .login("alice@example.com", NEW_PASSWORD)
-            .status,
+        app.login_status("alice@example.com", NEW_PASSWORD),
         Status::SeeOther
     );
 }
@@ -102,7 +100,7 @@ fn a_wrong_current_password_is_403_and_changes_nothing() {
     assert_eq!(reply.status, Status::Forbidden);
     assert!(is_logged_in(&mut phone));
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::SeeOther
     );
 }
@@ -140,7 +138,7 @@ fn a_stale_session_must_confirm_the_password_before_changing_it() {
     assert_eq!(page.location(), Some("/reauth?rd=%2Faccount%2Fpassword"));
     assert_eq!(submit.location(), Some("/reauth?rd=%2Faccount%2Fpassword"));
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::SeeOther
     );
 }

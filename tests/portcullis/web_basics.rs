@@ -3,23 +3,26 @@
 
 use rocket::http::Status;
 
-use crate::helpers::{PASSWORD, TestApp, encode, registered};
+use crate::helpers::{PASSWORD, Reply, TestApp, encode, registered};
+
+/// Opens the form at `path` in a new browser, then posts `fields` to it exactly as
+/// given: no CSRF token is added from the form.
+fn post_as_written(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let mut browser = app.browser();
+    browser.get(path);
+    browser.post_raw(path, encode(fields), &[])
+}
 
 #[test]
 fn a_post_without_a_csrf_token_is_403_and_changes_nothing() {
     let app = TestApp::spawn();
-    let mut browser = app.browser();
-    browser.get("/register");
+    let fields = [("email", "alice@example.com"), ("password", PASSWORD)];
 
-    let reply = browser.post_raw(
-        "/register",
-        encode(&[("email", "alice@example.com"), ("password", PASSWORD)]),
-        &[],
-    );
+    let reply = post_as_written(&app, "/register", &fields);
 
     assert_eq!(reply.status, Status::Forbidden);
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::Unauthorized
     );
 }
@@ -27,18 +30,13 @@ fn a_post_without_a_csrf_token_is_403_and_changes_nothing() {
 #[test]
 fn a_post_with_a_wrong_csrf_token_is_403() {
     let app = TestApp::spawn();
-    let mut browser = app.browser();
-    browser.get("/login");
+    let fields = [
+        ("csrf_token", "forged"),
+        ("email", "a@b.c"),
+        ("password", PASSWORD),
+    ];
 
-    let reply = browser.post_raw(
-        "/login",
-        encode(&[
-            ("csrf_token", "forged"),
-            ("email", "a@b.c"),
-            ("password", PASSWORD),
-        ]),
-        &[],
-    );
+    let reply = post_as_written(&app, "/login", &fields);
 
     assert_eq!(reply.status, Status::Forbidden);
 }
