@@ -16,7 +16,8 @@ import socket
 import sys
 import time
 
-import benchserver
+sys.dont_write_bytecode = True  # import benchserver without leaving scripts/__pycache__
+import benchserver  # noqa: E402
 
 
 def health(port):
