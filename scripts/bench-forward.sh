@@ -27,9 +27,8 @@ secs=${1:-5}
 rounds=${2:-3}
 floods=${3:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
-for tool in curl wrk nginx python3; do
-  command -v $tool >/dev/null || { echo "$tool is not installed" >&2; exit 1; }
-done
+. "$root/scripts/lib.sh"
+for tool in curl wrk nginx python3; do need $tool; done
 
 echo "building (release)..." >&2
 cargo build --quiet --release --example bench_server --manifest-path "$root/Cargo.toml"
@@ -50,11 +49,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-up() { curl -fsS --retry 200 --retry-connrefused --retry-delay 0 --retry-max-time 60 -o /dev/null "$1" 2>/dev/null; }
 secret() { python3 -c 'import base64, os; print(base64.b64encode(os.urandom(64)).decode())'; }
-form_token() { sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1; }
-PASSWORD="correct horse battery staple"
 
 # Starts a Portcullis bench server, its port in $port. $1: data dir name, rest: a
 # prefix for the command (taskset, env).
@@ -67,15 +62,6 @@ portcullis() {
     "$@" "$bin" >"$work/$name.log" 2>&1 &
   pids+=($!)
   up "http://127.0.0.1:$port/healthz"
-}
-
-# Registers $2 through the HTML form on the server at $1; prints the session cookie.
-register() {
-  local jar="$work/jar.$RANDOM" token
-  token=$(curl -fsS -c "$jar" -b "$jar" "$1/register" | form_token)
-  curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
-    --data-urlencode "email=$2" --data-urlencode "password=$PASSWORD" "$1/register"
-  awk '$6 == "portcullis" { print $7 }' "$jar"
 }
 
 # The value of cookie $2 after GET $1.
@@ -161,27 +147,7 @@ portcullis flood env PORTCULLIS_MAX_CONCURRENT_HASHES=2
 fport=$port
 fbase="http://127.0.0.1:$fport"
 fsession=$(register "$fbase" bench@example.com)
-fresh="$work/fresh"
-token=$(curl -fsS -c "$fresh" "$fbase/login" | form_token)
-csrf=$(awk '$6 == "portcullis_csrf" { print $7 }' "$fresh")
-for i in $(seq 1 32); do
-  curl -fsS -o /dev/null -H "Cookie: portcullis_csrf=$csrf" --data-urlencode "csrf_token=$token" \
-    --data-urlencode "email=user$i@example.com" --data-urlencode "password=$PASSWORD" "$fbase/register"
-done
-bodies=$(python3 -c '
-import sys, urllib.parse as u
-print(",".join("\"%s\"" % u.urlencode({"csrf_token": sys.argv[1], "email": "user%d@example.com" % i, "password": sys.argv[2]}) for i in range(1, 33)))' "$token" "$PASSWORD")
-cat >"$work/login.lua" <<LUA
-local bodies = { $bodies }
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("POST", "/login", {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "portcullis_csrf=$csrf",
-  }, bodies[(n % #bodies) + 1])
-end
-LUA
+login_flood "$fbase"
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 probe_cookie() { "$peers/probe" "$fbase/bench/cookie" 2000 "$secs" 8 "Cookie: portcullis=$fsession"; }
 flood_ratios=() logins=()

@@ -18,7 +18,8 @@ set -euo pipefail
 secs=${1:-10}
 rounds=${2:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+. "$root/scripts/lib.sh"
+need wrk "apt-get install wrk"
 
 cargo build --quiet --release --example bench_server --manifest-path "$root/Cargo.toml"
 bin="$root/target/release/examples/bench_server"
@@ -29,26 +30,21 @@ if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null;
 fi
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 PORTCULLIS_DATA_DIR="$work/data" PORTCULLIS_PUBLIC_URL="$base" ROCKET_PORT=$port \
   ROCKET_LOG_LEVEL=off "${server_cpu[@]}" "$bin" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-curl -fsS --retry 100 --retry-connrefused --retry-delay 0 --retry-max-time 60 -o /dev/null "$base/healthz"
+up "$base/healthz"
 
-jar="$work/jar"
-token=$(curl -fsS -c "$jar" -b "$jar" "$base/register" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -fsS -o /dev/null -c "$jar" -b "$jar" \
-  --data-urlencode "csrf_token=$token" --data-urlencode "email=bench@example.com" \
-  --data-urlencode "password=correct horse battery staple" "$base/register"
-cookie=$(awk '$6 == "portcullis" { print $7 }' "$jar")
+cookie=$(register "$base" bench@example.com)
 [ -n "$cookie" ] || { echo "no session cookie after registering" >&2; exit 1; }
 
 # Each guarded route is compared with the open route sent the very same headers
 # (as from the same client), so a ratio is the cost of the guard alone.
 access=$(curl -fsS -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"correct horse battery staple","device_name":"bench"}' \
+  -d "{\"email\":\"bench@example.com\",\"password\":\"$PASSWORD\",\"device_name\":\"bench\"}" \
   "$base/api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 runs=(open-cookie cookie open-bearer bearer)
 declare -A path=([open-cookie]=open [cookie]=cookie [open-bearer]=open [bearer]=bearer)

@@ -11,7 +11,8 @@
 set -euo pipefail
 n=${1:-500}
 root=$(cd "$(dirname "$0")/.." && pwd)
-command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
+. "$root/scripts/lib.sh"
+need valgrind
 if [ -n "${2:-}" ]; then
   bin=$2
 else
@@ -19,7 +20,7 @@ else
   bin="$root/target/release/examples/bench_server"
 fi
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 PORTCULLIS_ARGON2_MEMORY_KIB=1024 PORTCULLIS_ARGON2_ITERATIONS=1 PORTCULLIS_DATA_DIR="$work/data" \
   PORTCULLIS_PUBLIC_URL="$base" ROCKET_PORT=$port ROCKET_LOG_LEVEL=off ROCKET_WORKERS=1 \
@@ -27,12 +28,8 @@ PORTCULLIS_ARGON2_MEMORY_KIB=1024 PORTCULLIS_ARGON2_ITERATIONS=1 PORTCULLIS_DATA
   >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-curl -fsS --retry 300 --retry-connrefused --retry-delay 0 --retry-max-time 120 -o /dev/null "$base/healthz" 2>/dev/null
-jar="$work/jar"
-token=$(curl -fsS -c "$jar" -b "$jar" "$base/register" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
-  --data-urlencode "email=bench@example.com" --data-urlencode "password=correct horse battery staple" "$base/register"
-cookie=$(awk '$6 == "portcullis" { print $7 }' "$jar")
+up "$base/healthz" 120
+cookie=$(register "$base" bench@example.com)
 C="Cookie: portcullis=$cookie"
 O=(-H "X-Original-URL: https://app.example.com/docs/page?x=1" -H "X-Original-Method: GET")
 F=(-H "X-Forwarded-Proto: https" -H "X-Forwarded-Host: app.example.com"

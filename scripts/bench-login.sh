@@ -22,55 +22,28 @@ secs=${1:-10}
 hashes=${2:-2}
 rate=${3:-2000}
 root=$(cd "$(dirname "$0")/.." && pwd)
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-command -v oha >/dev/null || { echo "oha is not installed (cargo install oha --locked)" >&2; exit 1; }
+. "$root/scripts/lib.sh"
+need wrk "apt-get install wrk"
+need oha "cargo install oha --locked"
 cargo build --quiet --release --example bench_server --example argon2_capacity --manifest-path "$root/Cargo.toml"
 
 echo "== raw argon2id capacity (2 threads)"
 "$root/target/release/examples/argon2_capacity" 2 60
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 PORTCULLIS_DATA_DIR="$work/data" PORTCULLIS_PUBLIC_URL="$base" ROCKET_PORT=$port ROCKET_LOG_LEVEL=off \
   PORTCULLIS_MAX_CONCURRENT_HASHES=$hashes PORTCULLIS_LOGIN_IP_LIMIT=1000000 PORTCULLIS_REGISTER_RATE_LIMIT=1000000 \
   "$root/target/release/examples/bench_server" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-curl -fsS --retry 100 --retry-connrefused --retry-delay 0 --retry-max-time 60 -o /dev/null "$base/healthz" 2>/dev/null
+up "$base/healthz"
 
-jar="$work/jar"
-token=$(curl -fsS -c "$jar" -b "$jar" "$base/register" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
-  --data-urlencode "email=bench@example.com" --data-urlencode "password=correct horse battery staple" "$base/register"
-session=$(awk '$6 == "portcullis" { print $7 }' "$jar")
-csrf_cookie=$(awk '$6 == "portcullis_csrf" { print $7 }' "$jar")
-# A logged-out form token: the CSRF cookie and its token stay valid across requests.
-fresh="$work/fresh"
-token=$(curl -fsS -c "$fresh" "$base/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-csrf_cookie=$(awk '$6 == "portcullis_csrf" { print $7 }' "$fresh")
-# Logins spread over 32 accounts: one account logging in many times at once is
-# itself throttled (concurrent attempts are counted before they are evaluated).
-for i in $(seq 1 32); do
-  curl -fsS -o /dev/null -H "Cookie: portcullis_csrf=$csrf_cookie" --data-urlencode "csrf_token=$token" \
-    --data-urlencode "email=user$i@example.com" --data-urlencode "password=correct horse battery staple" "$base/register"
-done
-bodies=$(python3 -c '
-import sys, urllib.parse as u
-print(",".join("\"%s\"" % u.urlencode({"csrf_token": sys.argv[1], "email": "user%d@example.com" % i, "password": "correct horse battery staple"}) for i in range(1, 33)))' "$token")
-body=$(python3 -c 'import sys, urllib.parse as u; print(u.urlencode({"csrf_token": sys.argv[1], "email": "user1@example.com", "password": "correct horse battery staple"}))' "$token")
-cat >"$work/login.lua" <<LUA
-local bodies = { $bodies }
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("POST", "/login", {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "portcullis_csrf=$csrf_cookie",
-  }, bodies[(n % #bodies) + 1])
-end
-LUA
-code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: portcullis_csrf=$csrf_cookie" \
+session=$(register "$base" bench@example.com)
+login_flood "$base"
+body=$(python3 -c 'import sys, urllib.parse as u; print(u.urlencode({"csrf_token": sys.argv[1], "email": "user1@example.com", "password": sys.argv[2]}))' "$flood_token" "$PASSWORD")
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: portcullis_csrf=$flood_csrf" \
   -H 'Content-Type: application/x-www-form-urlencoded' --data "$body" "$base/login")
 [ "$code" = 303 ] || { echo "a flood login answered $code, not 303" >&2; exit 1; }
 

@@ -23,23 +23,15 @@ on whatever else it runs: report them with that context.
 
 import http.client
 import json
-import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 
+sys.dont_write_bytecode = True  # import benchserver without leaving scripts/__pycache__
+import benchserver  # noqa: E402
+
 PASSWORD = "correct horse battery staple"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(port, method, path, body=None, bearer=None):
@@ -52,17 +44,6 @@ def call(port, method, path, body=None, bearer=None):
     data = reply.read()
     conn.close()
     return reply.status, data
-
-
-def wait_for(port):
-    for _ in range(600):
-        try:
-            if call(port, "GET", "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    sys.exit("the server did not come up")
 
 
 def login(port, email, busy_ok=False):
@@ -89,25 +70,9 @@ def summary(samples):
 def main():
     flood_size = int(sys.argv[1]) if len(sys.argv) > 1 else 400
     probes = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    binary = sys.argv[3] if len(sys.argv) > 3 else os.path.join(root, "target/release/portcullis")
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"{binary} is missing: cargo build --release --bin portcullis")
-    work = tempfile.mkdtemp()
-    port = free_port()
-    env = dict(
-        os.environ,
-        PORTCULLIS_DATA_DIR=os.path.join(work, "data"),
-        PORTCULLIS_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        PORTCULLIS_REGISTER_RATE_LIMIT="1000",
-        PORTCULLIS_LOGIN_IP_LIMIT="1000000",
-        ROCKET_PORT=str(port),
-        ROCKET_LOG_LEVEL="off",
-    )
-    server = subprocess.Popen([binary, "serve"], env=env, cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(port)
+    command = [benchserver.binary(3), "serve"]
+    limits = {"PORTCULLIS_REGISTER_RATE_LIMIT": "1000", "PORTCULLIS_LOGIN_IP_LIMIT": "1000000"}
+    with benchserver.running(command, **limits) as (_, port):
         for email in ("flood@example.com", "probe@example.com"):
             status, data = call(port, "POST", "/api/v1/users", {"email": email, "password": PASSWORD})
             if status != 201:
@@ -151,10 +116,6 @@ def main():
         print(f"probe logins during it ({probes}): {summary(flooded)}")
         print(f"flood, {flood_size} accounts: one wrong login each, concurrently: {many_accounts}")
         print(f"probe logins during it ({probes}): {summary(spread)}")
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -12,59 +12,37 @@ this script and the server alike (`ulimit -Hn`).
 """
 
 import http.client
-import os
-import shutil
 import socket
-import subprocess
 import sys
-import tempfile
 import time
+
+sys.dont_write_bytecode = True  # import benchserver without leaving scripts/__pycache__
+import benchserver  # noqa: E402
+
+
+def health(port):
+    """`GET /healthz`: its status (or the error's name) and how long it took."""
+    started = time.perf_counter()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/healthz")
+        status = conn.getresponse().status
+        conn.close()
+    except OSError as e:
+        status = type(e).__name__
+    return status, time.perf_counter() - started
 
 
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1100
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    binary = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, "target/release/portcullis")
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"{binary} is missing: cargo build --release --bin portcullis")
-    work = tempfile.mkdtemp()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, PORTCULLIS_DATA_DIR=os.path.join(work, "data"),
-               ROCKET_PORT=str(port), ROCKET_LOG_LEVEL="off")
-    command = ["bash", "-c", 'ulimit -Sn 1024; exec "$0" serve', binary]
-    server = subprocess.Popen(command, env=env, cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def health():
-        started = time.perf_counter()
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/healthz")
-            status = conn.getresponse().status
-            conn.close()
-        except OSError as e:
-            status = type(e).__name__
-        return status, time.perf_counter() - started
-
-    try:
-        for _ in range(300):
-            if health()[0] == 200:
-                break
-            time.sleep(0.1)
-        else:
-            sys.exit("the server did not come up")
+    command = ["bash", "-c", 'ulimit -Sn 1024; exec "$0" serve', benchserver.binary(2)]
+    with benchserver.running(command) as (server, port):
         with open(f"/proc/{server.pid}/limits") as limits:
             line = next(l for l in limits if l.startswith("Max open files"))
         print("server:", " ".join(line.split()))
         held = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
-        status, elapsed = health()
+        status, elapsed = health(port)
         print(f"{len(held)} idle connections held: GET /healthz -> {status} in {elapsed * 1000:.0f} ms")
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

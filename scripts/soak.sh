@@ -17,11 +17,12 @@ secs=${1:-180}
 conns=${2:-8}
 every=${3:-15}
 root=$(cd "$(dirname "$0")/.." && pwd)
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+. "$root/scripts/lib.sh"
+need wrk "apt-get install wrk"
 cargo build --quiet --release --bin portcullis --manifest-path "$root/Cargo.toml"
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 cd "$work"
 PORTCULLIS_DATA_DIR="$work/data" PORTCULLIS_PUBLIC_URL="$base" ROCKET_PORT=$port ROCKET_LOG_LEVEL=critical \
@@ -32,13 +33,13 @@ PORTCULLIS_DATA_DIR="$work/data" PORTCULLIS_PUBLIC_URL="$base" ROCKET_PORT=$port
   "$root/target/release/portcullis" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-curl -fsS --retry 100 --retry-connrefused --retry-delay 0 --retry-max-time 60 -o /dev/null "$base/healthz"
+up "$base/healthz"
 
 # 64 accounts; each wrk request logs one of them in (and every 8th fails, so
 # failure counters and audit records grow too).
 for i in $(seq 1 64); do
   curl -fsS -o /dev/null -H 'Content-Type: application/json' \
-    -d "{\"email\":\"soak$i@example.com\",\"password\":\"correct horse battery staple\"}" "$base/api/v1/users"
+    -d "{\"email\":\"soak$i@example.com\",\"password\":\"$PASSWORD\"}" "$base/api/v1/users"
 done
 cat >"$work/login.lua" <<'LUA'
 local n = 0

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use rocket::http::Status;
 
-use crate::helpers::{PASSWORD, TestApp, between, block_on, encode, first_admin, registered};
+use crate::helpers::{
+    Browser, PASSWORD, Reply, TestApp, between, block_on, encode, first_admin,
+    only_the_new_password_opens, registered,
+};
 
 const NEW_PASSWORD: &str = "a different long passphrase";
 
@@ -19,6 +22,17 @@ fn user_id(app: &TestApp, email: &str) -> String {
         .expect("user exists")
         .id
         .to_string()
+}
+
+/// An invite link made by `admin` (signed in as an administrator), as a path.
+fn invite(admin: &mut Browser<'_>) -> String {
+    let page = admin.post_form("/admin/invites", &[]);
+    shown_link(&page.body, "invite")
+}
+
+/// Joins through the invite at `path` as `email` with `password`.
+fn accept(guest: &mut Browser<'_>, path: &str, email: &str, password: &str) -> Reply {
+    guest.post_form(path, &[("email", email), ("password", password)])
 }
 
 /// The one-time URL shown on an admin page, as a path on this server.
@@ -117,10 +131,7 @@ fn an_invite_creates_one_account_in_its_groups_then_is_spent() {
     let mut guest = app.browser();
     assert_eq!(guest.get("/register").status, Status::Forbidden);
     assert_eq!(guest.get(&path).status, Status::Ok);
-    let created = guest.post_form(
-        &path,
-        &[("email", "new@example.com"), ("password", PASSWORD)],
-    );
+    let created = accept(&mut guest, &path, "new@example.com", PASSWORD);
     assert_eq!(created.status, Status::SeeOther, "{}", created.body);
     assert_eq!(created.location(), Some("/account"));
     let account = guest.get("/account").body;
@@ -128,10 +139,7 @@ fn an_invite_creates_one_account_in_its_groups_then_is_spent() {
 
     let mut other = app.browser();
     assert_eq!(other.get(&path).status, Status::NotFound);
-    let reused = other.post_form(
-        &path,
-        &[("email", "second@example.com"), ("password", PASSWORD)],
-    );
+    let reused = accept(&mut other, &path, "second@example.com", PASSWORD);
     assert_eq!(reused.status, Status::NotFound);
 }
 
@@ -139,24 +147,14 @@ fn an_invite_creates_one_account_in_its_groups_then_is_spent() {
 fn a_failed_invite_use_does_not_spend_it() {
     let app = TestApp::spawn();
     let mut admin = first_admin(&app, "root@example.com");
-    let page = admin.post_form("/admin/invites", &[]);
-    let path = shown_link(&page.body, "invite");
+    let path = invite(&mut admin);
     let mut guest = app.browser();
-    let weak = guest.post_form(
-        &path,
-        &[("email", "new@example.com"), ("password", "short")],
-    );
+    let weak = accept(&mut guest, &path, "new@example.com", "short");
     assert_eq!(weak.status, Status::UnprocessableEntity);
     assert!(weak.body.contains("at least 12"));
-    let taken = guest.post_form(
-        &path,
-        &[("email", "ROOT@example.com"), ("password", PASSWORD)],
-    );
+    let taken = accept(&mut guest, &path, "ROOT@example.com", PASSWORD);
     assert_eq!(taken.status, Status::Conflict);
-    let created = guest.post_form(
-        &path,
-        &[("email", "new@example.com"), ("password", PASSWORD)],
-    );
+    let created = accept(&mut guest, &path, "new@example.com", PASSWORD);
     assert_eq!(created.status, Status::SeeOther);
 }
 
@@ -164,8 +162,7 @@ fn a_failed_invite_use_does_not_spend_it() {
 fn an_invite_expires_after_a_week() {
     let app = TestApp::spawn();
     let mut admin = first_admin(&app, "root@example.com");
-    let page = admin.post_form("/admin/invites", &[]);
-    let path = shown_link(&page.body, "invite");
+    let path = invite(&mut admin);
     app.advance(Duration::from_secs(7 * 24 * 3600 + 1));
     assert_eq!(app.browser().get(&path).status, Status::NotFound);
 }
@@ -221,15 +218,7 @@ fn a_reset_link_sets_the_password_once_and_ends_every_session() {
         Status::SeeOther,
         "session ended"
     );
-    let mut fresh = app.browser();
-    assert_eq!(
-        fresh.login("user@example.com", PASSWORD).status,
-        Status::Unauthorized
-    );
-    assert_eq!(
-        fresh.login("user@example.com", NEW_PASSWORD).status,
-        Status::SeeOther
-    );
+    only_the_new_password_opens(&app, "user@example.com", NEW_PASSWORD);
     let reused = holder.post_form(&path, &[("new_password", "yet another passphrase")]);
     assert_eq!(reused.status, Status::NotFound);
 }

@@ -67,6 +67,11 @@ fn caddy(browser: &mut Browser<'_>, method: &str, uri: &str, extra: &[(&str, &st
     browser.get_with(FORWARD_AUTH, &headers)
 }
 
+/// The status [`caddy`] gets, with no extra headers.
+fn caddy_status(browser: &mut Browser<'_>, method: &str, uri: &str) -> Status {
+    caddy(browser, method, uri, &[]).status
+}
+
 fn user_id(app: &TestApp, email: &str) -> UserId {
     let email = Email::parse(email).unwrap();
     app.auth().accounts().by_email(&email).unwrap().unwrap().id
@@ -200,25 +205,22 @@ fn deny_rules_and_group_rules_answer_403() {
     let mut browser = alice(&app);
 
     assert_eq!(
-        caddy(&mut browser, "GET", "/admin", &[]).status,
+        caddy_status(&mut browser, "GET", "/admin"),
         Status::Forbidden
     );
     assert_eq!(
-        caddy(&mut browser, "GET", "/staff", &[]).status,
+        caddy_status(&mut browser, "GET", "/staff"),
         Status::Forbidden
     );
     assert_eq!(
-        caddy(&mut browser, "DELETE", "/docs", &[]).status,
+        caddy_status(&mut browser, "DELETE", "/docs"),
         Status::Forbidden
     );
-    assert_eq!(caddy(&mut browser, "GET", "/docs", &[]).status, Status::Ok);
+    assert_eq!(caddy_status(&mut browser, "GET", "/docs"), Status::Ok);
 
     set_groups(&app, "alice@example.com", &["staff"]);
     browser.login("alice@example.com", PASSWORD);
-    assert_eq!(
-        caddy(&mut browser, "GET", "/staff/list", &[]).status,
-        Status::Ok
-    );
+    assert_eq!(caddy_status(&mut browser, "GET", "/staff/list"), Status::Ok);
 }
 
 #[test]
@@ -226,12 +228,9 @@ fn anonymous_users_are_asked_to_log_in_for_group_rules_but_never_for_deny_rules(
     let app = spawn();
     let mut browser = anonymous(&app);
 
+    assert_eq!(caddy_status(&mut browser, "GET", "/staff"), Status::Found);
     assert_eq!(
-        caddy(&mut browser, "GET", "/staff", &[]).status,
-        Status::Found
-    );
-    assert_eq!(
-        caddy(&mut browser, "GET", "/admin", &[]).status,
+        caddy_status(&mut browser, "GET", "/admin"),
         Status::Forbidden
     );
 }
@@ -391,21 +390,12 @@ fn logout_from_the_portal_ends_access_to_every_app_at_once() {
     let mut browser = alice(&app);
     let mut other_tab = anonymous(&app);
     other_tab.cookies = browser.cookies.clone();
-    assert_eq!(
-        caddy(&mut other_tab, "GET", "/docs", &[]).status,
-        Status::Ok
-    );
+    assert_eq!(caddy_status(&mut other_tab, "GET", "/docs"), Status::Ok);
 
     browser.logout();
 
-    assert_eq!(
-        caddy(&mut browser, "GET", "/docs", &[]).status,
-        Status::Found
-    );
-    assert_eq!(
-        caddy(&mut other_tab, "GET", "/docs", &[]).status,
-        Status::Found
-    );
+    assert_eq!(caddy_status(&mut browser, "GET", "/docs"), Status::Found);
+    assert_eq!(caddy_status(&mut other_tab, "GET", "/docs"), Status::Found);
     assert_eq!(
         nginx(&mut other_tab, "https://app.example.com/", "GET").status,
         Status::Unauthorized
@@ -418,15 +408,15 @@ fn revoked_sessions_old_generations_and_disabled_users_are_refused() {
     let mut laptop = alice(&app);
     let mut phone = anonymous(&app);
     phone.login("alice@example.com", PASSWORD);
-    assert_eq!(caddy(&mut phone, "GET", "/docs", &[]).status, Status::Ok);
+    assert_eq!(caddy_status(&mut phone, "GET", "/docs"), Status::Ok);
 
     laptop.post_form("/account/sessions/revoke-others", &[]);
-    assert_eq!(caddy(&mut phone, "GET", "/docs", &[]).status, Status::Found);
+    assert_eq!(caddy_status(&mut phone, "GET", "/docs"), Status::Found);
 
     let mut copy = anonymous(&app);
     copy.cookies = laptop.cookies.clone();
     laptop.post_form("/account/logout-everywhere", &[]);
-    assert_eq!(caddy(&mut copy, "GET", "/docs", &[]).status, Status::Found);
+    assert_eq!(caddy_status(&mut copy, "GET", "/docs"), Status::Found);
 
     let mut again = anonymous(&app);
     again.login("alice@example.com", PASSWORD);
@@ -437,7 +427,7 @@ fn revoked_sessions_old_generations_and_disabled_users_are_refused() {
             .set_disabled(&id, true, &Client::default()),
     )
     .unwrap();
-    assert_eq!(caddy(&mut again, "GET", "/docs", &[]).status, Status::Found);
+    assert_eq!(caddy_status(&mut again, "GET", "/docs"), Status::Found);
 }
 
 #[test]
@@ -456,7 +446,7 @@ fn sliding_refresh_sets_the_new_cookie_on_the_200() {
     );
     // The old cookie is now stale; only the relayed one keeps the session alive.
     app.advance(Duration::from_secs(60));
-    assert_eq!(caddy(&mut browser, "GET", "/docs", &[]).status, Status::Ok);
+    assert_eq!(caddy_status(&mut browser, "GET", "/docs"), Status::Ok);
 }
 
 #[test]
@@ -508,7 +498,7 @@ fn sso_cookie_is_secure_prefixed_and_shared_with_subdomains() {
     assert_eq!(cookie.http_only(), Some(true));
     assert_eq!(cookie.path(), Some("/"));
     assert!(login.set_cookie("__Host-portcullis").is_none());
-    assert_eq!(caddy(&mut browser, "GET", "/docs", &[]).status, Status::Ok);
+    assert_eq!(caddy_status(&mut browser, "GET", "/docs"), Status::Ok);
 }
 
 #[test]

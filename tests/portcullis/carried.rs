@@ -24,6 +24,17 @@ fn disabled(app: &TestApp, email: &str) -> bool {
     row.user.disabled
 }
 
+/// The first admin and bob, registered, with the admin's password confirmation
+/// gone stale: the admin's browser, bob's id and his page in the admin panel.
+fn stale_admin_on_bob(app: &TestApp) -> (Browser<'_>, portcullis::domain::UserId, String) {
+    let admin = first_admin(app, "root@example.com");
+    registered(app, "bob@example.com");
+    let id = user_id(app, "bob@example.com");
+    let page = format!("/admin/users/{id}");
+    app.advance(STALE);
+    (admin, id, page)
+}
+
 /// Confirms the password on the confirmation page that leads back to `rd`, as a
 /// person does: the form from that page, posted.
 fn confirm(browser: &mut Browser<'_>, rd: &str) -> crate::helpers::Reply {
@@ -37,11 +48,7 @@ fn confirm(browser: &mut Browser<'_>, rd: &str) -> crate::helpers::Reply {
 #[test]
 fn an_admin_action_interrupted_by_reauthentication_is_carried_out_after_it_once() {
     let app = TestApp::spawn();
-    let mut admin = first_admin(&app, "root@example.com");
-    registered(&app, "bob@example.com");
-    let id = user_id(&app, "bob@example.com");
-    let page = format!("/admin/users/{id}");
-    app.advance(STALE);
+    let (mut admin, id, page) = stale_admin_on_bob(&app);
 
     let stale = admin.post_form(&format!("{page}/disable"), &[]);
     let back = encode(&[("rd", &page)]);
@@ -92,11 +99,7 @@ fn block_on_enable(app: &TestApp, id: &portcullis::domain::UserId) {
 #[test]
 fn groups_are_carried_with_the_form_that_asked_for_them() {
     let app = TestApp::spawn();
-    let mut admin = first_admin(&app, "root@example.com");
-    registered(&app, "bob@example.com");
-    let id = user_id(&app, "bob@example.com");
-    let page = format!("/admin/users/{id}");
-    app.advance(STALE);
+    let (mut admin, id, page) = stale_admin_on_bob(&app);
     let stale = admin.post_form(&format!("{page}/groups"), &[("groups", "staff, wiki")]);
     assert_eq!(stale.status, Status::SeeOther);
     assert_eq!(confirm(&mut admin, &page).location(), Some(page.as_str()));
@@ -107,11 +110,7 @@ fn groups_are_carried_with_the_form_that_asked_for_them() {
 #[test]
 fn a_kept_action_is_dropped_by_a_confirmation_asked_for_anything_else() {
     let app = TestApp::spawn();
-    let mut admin = first_admin(&app, "root@example.com");
-    registered(&app, "bob@example.com");
-    let id = user_id(&app, "bob@example.com");
-    let page = format!("/admin/users/{id}");
-    app.advance(STALE);
+    let (mut admin, _, page) = stale_admin_on_bob(&app);
     admin.post_form(&format!("{page}/disable"), &[]);
 
     // The admin cancels and later confirms for the password page instead.
@@ -128,11 +127,7 @@ fn a_kept_action_is_dropped_by_a_confirmation_asked_for_anything_else() {
 #[test]
 fn a_kept_action_works_only_in_the_browser_and_session_that_asked() {
     let app = TestApp::spawn();
-    let mut admin = first_admin(&app, "root@example.com");
-    registered(&app, "bob@example.com");
-    let id = user_id(&app, "bob@example.com");
-    let page = format!("/admin/users/{id}");
-    app.advance(STALE);
+    let (mut admin, _, page) = stale_admin_on_bob(&app);
     admin.post_form(&format!("{page}/disable"), &[]);
     let kept = admin.cookies.get("portcullis_carried").cloned().unwrap();
 
@@ -148,10 +143,7 @@ fn a_kept_action_works_only_in_the_browser_and_session_that_asked() {
 #[test]
 fn a_stale_admin_form_with_a_bad_csrf_token_is_refused_and_not_kept() {
     let app = TestApp::spawn();
-    let mut admin = first_admin(&app, "root@example.com");
-    registered(&app, "bob@example.com");
-    let id = user_id(&app, "bob@example.com");
-    app.advance(STALE);
+    let (mut admin, id, _) = stale_admin_on_bob(&app);
     let forged = admin.post_raw(
         &format!("/admin/users/{id}/disable"),
         encode(&[("csrf_token", "forged")]),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rocket::http::Status;
 
-use crate::helpers::{PASSWORD, TestApp, registered};
+use crate::helpers::{PASSWORD, TestApp, only_the_new_password_opens, registered};
 
 const NEW_PASSWORD: &str = "a different long passphrase";
 
@@ -45,6 +45,20 @@ pub fn text(output: &Output) -> String {
 fn server(dir: &Arc<tempfile::TempDir>) -> TestApp {
     let data = dir.path().join("data").display().to_string();
     TestApp::spawn_in(dir.clone(), &[("data_dir", data.into())])
+}
+
+/// The session cookie of user@example.com, registered on a server on `dir`.
+fn session_on(dir: &Arc<tempfile::TempDir>) -> String {
+    let app = server(dir);
+    let browser = registered(&app, "user@example.com");
+    browser.session_cookie().unwrap()
+}
+
+/// The status a browser holding the session `cookie` gets for `/account`.
+fn account_status(app: &TestApp, cookie: String) -> Status {
+    let mut browser = app.browser();
+    browser.cookies.insert("portcullis".into(), cookie);
+    browser.get("/account").status
 }
 
 #[test]
@@ -89,12 +103,9 @@ fn user_add_list_passwd_disable_enable_work_on_the_data_dir() {
             Status::SeeOther
         );
         assert_eq!(admin.get("/admin").status, Status::Ok);
-        let mut user = app.browser();
         // `--password-stdin` dropped the CR LF: the password is exactly the line.
-        assert_eq!(
-            user.login("user@example.com", PASSWORD).status,
-            Status::SeeOther
-        );
+        let user = app.login_status("user@example.com", PASSWORD);
+        assert_eq!(user, Status::SeeOther);
     }
 
     let changed = portcullis(
@@ -108,46 +119,25 @@ fn user_add_list_passwd_disable_enable_work_on_the_data_dir() {
     assert!(text(&disabled).contains("no enabled administrator"));
     let disabled = portcullis(dir.path(), &["user", "disable", "user@example.com"], None);
     assert!(disabled.status.success(), "{}", text(&disabled));
-    {
-        let app = server(&dir);
-        let mut user = app.browser();
-        assert_eq!(
-            user.login("user@example.com", NEW_PASSWORD).status,
-            Status::Unauthorized
-        );
-    }
+    let refused = server(&dir).login_status("user@example.com", NEW_PASSWORD);
+    assert_eq!(refused, Status::Unauthorized);
     let enabled = portcullis(dir.path(), &["user", "enable", "user@example.com"], None);
     assert!(enabled.status.success());
-    let app = server(&dir);
-    let mut user = app.browser();
-    assert_eq!(
-        user.login("user@example.com", PASSWORD).status,
-        Status::Unauthorized
-    );
-    assert_eq!(
-        user.login("user@example.com", NEW_PASSWORD).status,
-        Status::SeeOther
-    );
+    only_the_new_password_opens(&server(&dir), "user@example.com", NEW_PASSWORD);
 }
 
 #[test]
 fn logout_everywhere_from_the_command_line_ends_sessions() {
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let cookie = {
-        let app = server(&dir);
-        let browser = registered(&app, "user@example.com");
-        browser.session_cookie().unwrap()
-    };
+    let cookie = session_on(&dir);
     let out = portcullis(
         dir.path(),
         &["user", "logout-everywhere", "USER@example.com"],
         None,
     );
     assert!(out.status.success(), "{}", text(&out));
-    let app = server(&dir);
-    let mut browser = app.browser();
-    browser.cookies.insert("portcullis".into(), cookie);
-    assert_eq!(browser.get("/account").status, Status::SeeOther);
+    let account = account_status(&server(&dir), cookie);
+    assert_eq!(account, Status::SeeOther);
 }
 
 #[test]
@@ -197,35 +187,22 @@ fn commands_refuse_a_store_held_by_a_running_server_at_once() {
         );
         assert!(!said.contains("panicked"));
     }
-    let mut browser = app.browser();
-    assert_eq!(
-        browser.login("user@example.com", PASSWORD).status,
-        Status::SeeOther
-    );
+    let fresh = app.login_status("user@example.com", PASSWORD);
+    assert_eq!(fresh, Status::SeeOther);
 }
 
 #[test]
 fn keys_rotate_keeps_old_tokens_valid_and_mints_with_the_new_key() {
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let cookie = {
-        let app = server(&dir);
-        registered(&app, "user@example.com")
-            .session_cookie()
-            .unwrap()
-    };
+    let cookie = session_on(&dir);
     let out = portcullis(dir.path(), &["keys", "rotate"], None);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("k4.lid."));
     assert!(dir.path().join("data/keys/0002.paserk").is_file());
 
     let app = server(&dir);
-    let mut old = app.browser();
-    old.cookies.insert("portcullis".into(), cookie);
-    assert_eq!(
-        old.get("/account").status,
-        Status::Ok,
-        "old key still opens"
-    );
+    let old = account_status(&app, cookie);
+    assert_eq!(old, Status::Ok, "old key still opens");
     let mut fresh = app.browser();
     fresh.login("user@example.com", PASSWORD);
     assert_eq!(fresh.get("/account").status, Status::Ok);
@@ -234,12 +211,7 @@ fn keys_rotate_keeps_old_tokens_valid_and_mints_with_the_new_key() {
 #[test]
 fn backup_is_a_complete_data_dir_that_a_server_can_start_from() {
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let cookie = {
-        let app = server(&dir);
-        registered(&app, "user@example.com")
-            .session_cookie()
-            .unwrap()
-    };
+    let cookie = session_on(&dir);
     let out = portcullis(dir.path(), &["backup", "backup.tar"], None);
     assert!(out.status.success(), "{}", text(&out));
     let archive = dir.path().join("backup.tar");
@@ -254,18 +226,9 @@ fn backup_is_a_complete_data_dir_that_a_server_can_start_from() {
         .unpack(&data)
         .unwrap();
     let app = server(&restored);
-    let mut browser = app.browser();
-    browser.cookies.insert("portcullis".into(), cookie);
-    assert_eq!(
-        browser.get("/account").status,
-        Status::Ok,
-        "sessions survive"
-    );
-    let mut again = app.browser();
-    assert_eq!(
-        again.login("user@example.com", PASSWORD).status,
-        Status::SeeOther
-    );
+    assert_eq!(account_status(&app, cookie), Status::Ok, "sessions survive");
+    let again = app.login_status("user@example.com", PASSWORD);
+    assert_eq!(again, Status::SeeOther);
 }
 
 #[test]

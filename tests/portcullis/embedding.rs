@@ -143,19 +143,26 @@ fn portal_redirects_and_login_return_stay_under_the_base_path() {
     assert_eq!(browser.get("/").body, "hello alice@example.com");
 }
 
+/// Posts `email` with the test password as JSON to `path`, as a script would.
+fn post_credentials<'c>(
+    app: &'c TestApp,
+    path: &'static str,
+    email: &str,
+) -> rocket::local::blocking::LocalResponse<'c> {
+    let body = serde_json::json!({ "email": email, "password": PASSWORD });
+    let request = app
+        .client
+        .post(path)
+        .header(rocket::http::ContentType::JSON);
+    request.body(body.to_string()).dispatch()
+}
+
 #[test]
 fn the_api_and_bearer_guard_work_under_the_base_path() {
     let app = under_auth();
     let mut browser = app.browser();
     register(&mut browser, "alice@example.com");
-    let login = app
-        .client
-        .post("/auth/api/v1/sessions")
-        .header(rocket::http::ContentType::JSON)
-        .body(format!(
-            r#"{{"email":"alice@example.com","password":"{PASSWORD}"}}"#
-        ))
-        .dispatch();
+    let login = post_credentials(&app, "/auth/api/v1/sessions", "alice@example.com");
     assert_eq!(login.status(), Status::Created);
     let body: serde_json::Value = login.into_json().unwrap();
     let access = body["access_token"].as_str().unwrap();
@@ -178,14 +185,7 @@ fn without_pages_keeps_the_guards_and_the_api_only() {
     assert_eq!(browser.get("/login").status, Status::NotFound);
     assert_eq!(browser.get("/account").status, Status::NotFound);
     assert_eq!(browser.get("/reports").status, Status::Unauthorized);
-    let created = app
-        .client
-        .post("/api/v1/users")
-        .header(rocket::http::ContentType::JSON)
-        .body(format!(
-            r#"{{"email":"a@example.com","password":"{PASSWORD}"}}"#
-        ))
-        .dispatch();
+    let created = post_credentials(&app, "/api/v1/users", "a@example.com");
     assert_eq!(created.status(), Status::Created);
 }
 

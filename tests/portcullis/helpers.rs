@@ -120,6 +120,17 @@ impl TestApp {
         }
     }
 
+    /// The status a new browser gets logging in as `email` with `password`.
+    pub fn login_status(&self, email: &str, password: &str) -> Status {
+        self.browser().login(email, password).status
+    }
+
+    /// One sweep of what has ended (SPEC §12), run now: what it deleted.
+    pub fn sweep(&self) -> portcullis::auth::SweepReport {
+        let swept = self.auth().sweeper().run_once().unwrap();
+        swept.expect("store open")
+    }
+
     /// Path of the data dir.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().to_owned()
@@ -338,6 +349,12 @@ impl Browser<'_> {
     pub fn session_cookie(&self) -> Option<String> {
         self.cookies.get("portcullis").cloned()
     }
+}
+
+/// Asserts that `email` logs in with `new` now, and no longer with [`PASSWORD`].
+pub fn only_the_new_password_opens(app: &TestApp, email: &str, new: &str) {
+    assert_eq!(app.login_status(email, PASSWORD), Status::Unauthorized);
+    assert_eq!(app.login_status(email, new), Status::SeeOther);
 }
 
 /// `application/x-www-form-urlencoded` body from pairs.

@@ -93,7 +93,7 @@ fn login_works_with_any_spelling_of_the_address_and_never_with_a_look_alike() {
 
     for spelling in SAME {
         assert_eq!(
-            app.browser().login(spelling, PASSWORD).status,
+            app.login_status(spelling, PASSWORD),
             Status::SeeOther,
             "{spelling}"
         );
@@ -101,7 +101,7 @@ fn login_works_with_any_spelling_of_the_address_and_never_with_a_look_alike() {
     }
     for look_alike in LOOK_ALIKE {
         assert_eq!(
-            app.browser().login(look_alike, PASSWORD).status,
+            app.login_status(look_alike, PASSWORD),
             Status::Unauthorized,
             "{look_alike}"
         );
@@ -123,9 +123,7 @@ fn tags_and_unrelated_addresses_are_their_own_accounts() {
         assert_eq!(reply.status, Status::SeeOther, "{other}: {}", reply.body);
     }
     assert_eq!(
-        app.browser()
-            .login("fiona+news@example.com", PASSWORD)
-            .status,
+        app.login_status("fiona+news@example.com", PASSWORD),
         Status::Unauthorized,
         "a tag is another account, not an alias"
     );

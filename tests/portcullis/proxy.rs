@@ -27,23 +27,15 @@ const DOMAIN: &str = "example.test";
 #[test]
 #[ignore = "needs nginx"]
 fn proxy_nginx_auth_request_guards_an_app() {
-    let port = free_port();
-    let portal = Portal::start(port);
-    let upstream = Upstream::start();
-    let _nginx = Nginx::start(port, portal.port, upstream.port);
-
-    scenario(port, &portal);
+    let stack = behind(Nginx::start, Dict::new());
+    scenario(stack.port, &stack.portal);
 }
 
 #[test]
 #[ignore = "needs caddy"]
 fn proxy_caddy_forward_auth_guards_an_app() {
-    let port = free_port();
-    let portal = Portal::start(port);
-    let upstream = Upstream::start();
-    let _caddy = Caddy::start(port, portal.port, upstream.port);
-
-    scenario(port, &portal);
+    let stack = behind(Caddy::start, Dict::new());
+    scenario(stack.port, &stack.portal);
 }
 
 #[test]
@@ -128,23 +120,15 @@ fn scenario(port: u16, portal: &Portal) {
 #[test]
 #[ignore = "needs nginx"]
 fn proxy_nginx_lets_a_script_with_an_access_token_through() {
-    let port = free_port();
-    let portal = Portal::start(port);
-    let upstream = Upstream::start();
-    let _nginx = Nginx::start(port, portal.port, upstream.port);
-
-    token_scenario(port);
+    let stack = behind(Nginx::start, Dict::new());
+    token_scenario(stack.port);
 }
 
 #[test]
 #[ignore = "needs caddy"]
 fn proxy_caddy_lets_a_script_with_an_access_token_through() {
-    let port = free_port();
-    let portal = Portal::start(port);
-    let upstream = Upstream::start();
-    let _caddy = Caddy::start(port, portal.port, upstream.port);
-
-    token_scenario(port);
+    let stack = behind(Caddy::start, Dict::new());
+    token_scenario(stack.port);
 }
 
 /// A cron job reaching an app behind the proxy with a personal access token
@@ -193,17 +177,12 @@ fn token_scenario(port: u16) {
 #[test]
 #[ignore = "needs nginx"]
 fn proxy_nginx_two_factor_rule_sends_to_enrolment_then_to_the_second_step() {
-    let port = free_port();
     let rules = json!([
         {"domain": format!("app.{DOMAIN}"), "resources": ["^/vault"], "policy": "two_factor"},
     ]);
-    let mut extra = Dict::new();
-    extra.insert("access_rules".into(), Value::serialize(rules).unwrap());
-    let portal = Portal::start_with(&format!("http://auth.{DOMAIN}:{port}"), extra);
-    let upstream = Upstream::start();
-    let _nginx = Nginx::start(port, portal.port, upstream.port);
-
-    two_factor_scenario(port, &portal);
+    let rules = Value::serialize(rules).unwrap();
+    let stack = behind_with(Nginx::start, "access_rules", rules);
+    two_factor_scenario(stack.port, &stack.portal);
 }
 
 /// A `two_factor` rule (SPEC §10): no factor yet → enrolment; a session opened
@@ -267,27 +246,15 @@ fn two_factor_scenario(port: u16, portal: &Portal) {
 #[test]
 #[ignore = "needs nginx"]
 fn proxy_nginx_forwards_sec_fetch_so_only_navigations_keep_a_session() {
-    let port = free_port();
-    let mut extra = Dict::new();
-    extra.insert("session_idle_timeout".into(), "1h".into());
-    let portal = Portal::start_with(&format!("http://auth.{DOMAIN}:{port}"), extra);
-    let upstream = Upstream::start();
-    let _nginx = Nginx::start(port, portal.port, upstream.port);
-
-    idle_scenario(port, &portal);
+    let stack = behind_with(Nginx::start, "session_idle_timeout", "1h".into());
+    idle_scenario(stack.port, &stack.portal);
 }
 
 #[test]
 #[ignore = "needs caddy"]
 fn proxy_caddy_forwards_sec_fetch_so_only_navigations_keep_a_session() {
-    let port = free_port();
-    let mut extra = Dict::new();
-    extra.insert("session_idle_timeout".into(), "1h".into());
-    let portal = Portal::start_with(&format!("http://auth.{DOMAIN}:{port}"), extra);
-    let upstream = Upstream::start();
-    let _caddy = Caddy::start(port, portal.port, upstream.port);
-
-    idle_scenario(port, &portal);
+    let stack = behind_with(Caddy::start, "session_idle_timeout", "1h".into());
+    idle_scenario(stack.port, &stack.portal);
 }
 
 /// A tab left polling through the proxy ends at the idle limit; a person who keeps
@@ -323,6 +290,33 @@ fn idle_scenario(port: u16, portal: &Portal) {
     assert_eq!(person.get(&feed, &navigate).status, 200);
 }
 
+/// Portcullis with `extra` settings and the echoing app, behind a real proxy that
+/// `proxy` (`Nginx::start` or `Caddy::start`) starts on a free port. Dropped, the
+/// proxy stops first, then the app, then Portcullis.
+struct Stack {
+    port: u16,
+    _proxy: Process,
+    _upstream: Upstream,
+    portal: Portal,
+}
+
+fn behind(proxy: fn(u16, u16, u16) -> Process, extra: Dict) -> Stack {
+    let port = free_port();
+    let portal = Portal::start_with(&format!("http://auth.{DOMAIN}:{port}"), extra);
+    let upstream = Upstream::start();
+    Stack {
+        port,
+        _proxy: proxy(port, portal.port, upstream.port),
+        _upstream: upstream,
+        portal,
+    }
+}
+
+/// [`behind`] with one setting, `key`, set to `value`.
+fn behind_with(proxy: fn(u16, u16, u16) -> Process, key: &str, value: Value) -> Stack {
+    behind(proxy, Dict::from([(key.to_owned(), value)]))
+}
+
 /// A port nobody listens on right now.
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -353,10 +347,6 @@ pub(crate) struct Portal {
 }
 
 impl Portal {
-    fn start(proxy_port: u16) -> Portal {
-        Portal::start_with(&format!("http://auth.{DOMAIN}:{proxy_port}"), Dict::new())
-    }
-
     /// A portal at `public_url`, with `extra` settings on top of the usual ones.
     pub(crate) fn start_with(public_url: &str, extra: Dict) -> Portal {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -6,7 +6,7 @@ use std::time::Duration;
 use portcullis::domain::audit::AuditKind;
 use rocket::http::Status;
 
-use crate::helpers::{Browser, PASSWORD, TestApp, registered};
+use crate::helpers::{Browser, PASSWORD, Reply, TestApp, only_the_new_password_opens, registered};
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
@@ -19,6 +19,12 @@ fn two_devices(app: &TestApp) -> (Browser<'_>, Browser<'_>) {
         Status::SeeOther
     );
     (laptop, phone)
+}
+
+/// Posts the password form: `current` to confirm, `new` to set.
+fn change_password(browser: &mut Browser<'_>, current: &str, new: &str) -> Reply {
+    let fields = [("current_password", current), ("new_password", new)];
+    browser.post_form("/account/password", &fields)
 }
 
 fn is_logged_in(browser: &mut Browser<'_>) -> bool {
@@ -62,28 +68,13 @@ fn changing_the_password_ends_other_sessions_and_keeps_this_one() {
     let app = TestApp::spawn();
     let (mut laptop, mut phone) = two_devices(&app);
 
-    let reply = laptop.post_form(
-        "/account/password",
-        &[
-            ("current_password", PASSWORD),
-            ("new_password", NEW_PASSWORD),
-        ],
-    );
+    let reply = change_password(&mut laptop, PASSWORD, NEW_PASSWORD);
 
     assert_eq!(reply.status, Status::SeeOther);
     assert_eq!(reply.location(), Some("/account"));
     assert!(is_logged_in(&mut laptop));
     assert!(!is_logged_in(&mut phone));
-    assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
-        Status::Unauthorized
-    );
-    assert_eq!(
-        app.browser()
-            .login("alice@example.com", NEW_PASSWORD)
-            .status,
-        Status::SeeOther
-    );
+    only_the_new_password_opens(&app, "alice@example.com", NEW_PASSWORD);
 }
 
 #[test]
@@ -91,18 +82,12 @@ fn a_wrong_current_password_is_403_and_changes_nothing() {
     let app = TestApp::spawn();
     let (mut laptop, mut phone) = two_devices(&app);
 
-    let reply = laptop.post_form(
-        "/account/password",
-        &[
-            ("current_password", "not my password"),
-            ("new_password", NEW_PASSWORD),
-        ],
-    );
+    let reply = change_password(&mut laptop, "not my password", NEW_PASSWORD);
 
     assert_eq!(reply.status, Status::Forbidden);
     assert!(is_logged_in(&mut phone));
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::SeeOther
     );
 }
@@ -112,10 +97,7 @@ fn a_weak_new_password_is_422_with_the_reason() {
     let app = TestApp::spawn();
     let mut laptop = registered(&app, "alice@example.com");
 
-    let reply = laptop.post_form(
-        "/account/password",
-        &[("current_password", PASSWORD), ("new_password", "short")],
-    );
+    let reply = change_password(&mut laptop, PASSWORD, "short");
 
     assert_eq!(reply.status, Status::UnprocessableEntity);
     assert!(reply.body.contains("Use at least 12 characters."));
@@ -128,19 +110,13 @@ fn a_stale_session_must_confirm_the_password_before_changing_it() {
     app.advance(Duration::from_secs(11 * 60));
 
     let page = laptop.get("/account/password");
-    let submit = laptop.post_form(
-        "/account/password",
-        &[
-            ("current_password", PASSWORD),
-            ("new_password", NEW_PASSWORD),
-        ],
-    );
+    let submit = change_password(&mut laptop, PASSWORD, NEW_PASSWORD);
 
     assert_eq!(page.status, Status::SeeOther);
     assert_eq!(page.location(), Some("/reauth?rd=%2Faccount%2Fpassword"));
     assert_eq!(submit.location(), Some("/reauth?rd=%2Faccount%2Fpassword"));
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::SeeOther
     );
 }
@@ -195,13 +171,7 @@ fn old_generation_tokens_stay_dead_after_a_restart() {
     let app = TestApp::spawn();
     let (mut laptop, phone) = two_devices(&app);
     let phone_cookies = phone.cookies.clone();
-    laptop.post_form(
-        "/account/password",
-        &[
-            ("current_password", PASSWORD),
-            ("new_password", NEW_PASSWORD),
-        ],
-    );
+    change_password(&mut laptop, PASSWORD, NEW_PASSWORD);
 
     let app = app.restart();
 

@@ -37,7 +37,7 @@ fn five_failures_start_an_exponential_back_off() {
     assert!(wrong.body.contains("Too many attempts. Try again in 1s."));
     app.advance(Duration::from_secs(1));
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::SeeOther
     );
 }
@@ -50,7 +50,7 @@ fn a_successful_login_resets_the_account_counter() {
         wrong_login(&app);
     }
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::SeeOther
     );
 
@@ -85,7 +85,7 @@ fn the_back_off_survives_a_restart() {
     let app = app.restart();
 
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::TooManyRequests
     );
 }

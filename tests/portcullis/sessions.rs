@@ -150,7 +150,7 @@ fn users_and_sessions_survive_a_restart() {
     same_device.cookies.insert("portcullis".into(), cookie);
     assert_eq!(same_device.get("/account").status, Status::Ok);
     assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
+        app.login_status("alice@example.com", PASSWORD),
         Status::SeeOther
     );
 }

@@ -87,12 +87,7 @@ fn a_sweep_deletes_what_has_ended_and_counts_it() {
     assert!(revoked_before >= 1);
     app.advance(2 * DAY);
 
-    let report = app
-        .auth()
-        .sweeper()
-        .run_once()
-        .unwrap()
-        .expect("store open");
+    let report = app.sweep();
 
     assert_eq!(report.sessions, 1, "{report:?}");
     assert_eq!(report.live_sessions, 0, "{report:?}");
@@ -112,7 +107,7 @@ fn a_sweep_deletes_what_has_ended_and_counts_it() {
             .is_empty()
     );
     assert_eq!(alice.get("/account").status, Status::SeeOther);
-    let again = app.auth().sweeper().run_once().unwrap().unwrap();
+    let again = app.sweep();
     assert_eq!((again.sessions, again.links, again.audit), (0, 0, 0));
     let metrics = crate::metrics::scrape(&app);
     assert!(
@@ -130,15 +125,12 @@ fn a_swept_session_whose_token_is_unexpired_stays_refused() {
     let mut alice = registered(&app, "alice@example.com");
     app.advance(2 * MINUTE);
 
-    let report = app.auth().sweeper().run_once().unwrap().unwrap();
+    let report = app.sweep();
 
     assert_eq!(report.sessions, 1);
     assert_eq!(alice.get("/account").status, Status::SeeOther);
     app.advance(HOUR);
-    assert_eq!(
-        app.auth().sweeper().run_once().unwrap().unwrap().mirrored,
-        1
-    );
+    assert_eq!(app.sweep().mirrored, 1);
 }
 
 #[test]
@@ -151,7 +143,7 @@ fn an_account_locked_by_failures_is_not_unlocked_by_the_sweeper() {
     }
     app.advance(30 * DAY);
 
-    app.auth().sweeper().run_once().unwrap().unwrap();
+    app.sweep();
 
     let counted = attacker.login("alice@example.com", "wrong wrong wrong wrong");
     assert_eq!(

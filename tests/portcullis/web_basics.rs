@@ -3,42 +3,48 @@
 
 use rocket::http::Status;
 
-use crate::helpers::{PASSWORD, TestApp, encode, registered};
+use crate::helpers::{Browser, PASSWORD, Reply, TestApp, encode, registered};
+
+/// Opens the form at `path` in a new browser, then posts `fields` to it exactly as
+/// given: no CSRF token is added from the form.
+fn post_as_written(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let mut browser = app.browser();
+    browser.get(path);
+    browser.post_raw(path, encode(fields), &[])
+}
+
+/// Alice's login form as `browser` would post it, with a token of its own.
+fn alice_login(browser: &mut Browser<'_>) -> String {
+    let token = browser.csrf_token();
+    encode(&[
+        ("csrf_token", &token),
+        ("email", "alice@example.com"),
+        ("password", PASSWORD),
+    ])
+}
 
 #[test]
 fn a_post_without_a_csrf_token_is_403_and_changes_nothing() {
     let app = TestApp::spawn();
-    let mut browser = app.browser();
-    browser.get("/register");
+    let fields = [("email", "alice@example.com"), ("password", PASSWORD)];
 
-    let reply = browser.post_raw(
-        "/register",
-        encode(&[("email", "alice@example.com"), ("password", PASSWORD)]),
-        &[],
-    );
+    let reply = post_as_written(&app, "/register", &fields);
 
     assert_eq!(reply.status, Status::Forbidden);
-    assert_eq!(
-        app.browser().login("alice@example.com", PASSWORD).status,
-        Status::Unauthorized
-    );
+    let alice = app.login_status("alice@example.com", PASSWORD);
+    assert_eq!(alice, Status::Unauthorized, "not registered");
 }
 
 #[test]
 fn a_post_with_a_wrong_csrf_token_is_403() {
     let app = TestApp::spawn();
-    let mut browser = app.browser();
-    browser.get("/login");
+    let fields = [
+        ("csrf_token", "forged"),
+        ("email", "a@b.c"),
+        ("password", PASSWORD),
+    ];
 
-    let reply = browser.post_raw(
-        "/login",
-        encode(&[
-            ("csrf_token", "forged"),
-            ("email", "a@b.c"),
-            ("password", PASSWORD),
-        ]),
-        &[],
-    );
+    let reply = post_as_written(&app, "/login", &fields);
 
     assert_eq!(reply.status, Status::Forbidden);
 }
@@ -48,12 +54,7 @@ fn a_foreign_origin_is_403_even_with_a_valid_token() {
     let app = TestApp::spawn();
     registered(&app, "alice@example.com");
     let mut browser = app.browser();
-    let token = browser.csrf_token();
-    let body = encode(&[
-        ("csrf_token", &token),
-        ("email", "alice@example.com"),
-        ("password", PASSWORD),
-    ]);
+    let body = alice_login(&mut browser);
 
     let foreign = browser.post_raw("/login", &body, &[("Origin", "https://evil.example")]);
     let cross_site = browser.post_raw("/login", &body, &[("Sec-Fetch-Site", "cross-site")]);
@@ -120,12 +121,7 @@ fn origin_and_fetch_metadata_decide_with_a_valid_token() {
 
     for (headers, expected) in cases {
         let mut browser = app.browser();
-        let token = browser.csrf_token();
-        let body = encode(&[
-            ("csrf_token", &token),
-            ("email", "alice@example.com"),
-            ("password", PASSWORD),
-        ]);
+        let body = alice_login(&mut browser);
 
         let reply = browser.post_raw("/login", &body, headers);
 

@@ -4,7 +4,7 @@
 use rocket::http::Method;
 use serde_json::json;
 
-use super::{Api, Pair, assert_ended, assert_error};
+use super::{Api, Pair, assert_pair_ended};
 use crate::helpers::{Browser, PASSWORD, TestApp, registered};
 
 fn is_logged_in(browser: &mut Browser<'_>) -> bool {
@@ -52,8 +52,7 @@ fn revoking_an_api_session_from_the_account_page_refuses_its_tokens() {
     let reply = browser.post_form(&format!("/account/sessions/{}/revoke", pair.session), &[]);
 
     assert_eq!(reply.location(), Some("/account"));
-    assert_ended(&api.me(&pair.access), "revoked_from_device");
-    assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
+    assert_pair_ended(&api, &pair, "revoked_from_device");
     assert!(is_logged_in(&mut browser));
 }
 
@@ -79,8 +78,7 @@ fn logging_out_everywhere_in_the_browser_ends_api_sessions() {
 
     browser.post_form("/account/logout-everywhere", &[]);
 
-    assert_ended(&api.me(&pair.access), "logged_out_everywhere");
-    assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
+    assert_pair_ended(&api, &pair, "logged_out_everywhere");
 }
 
 #[test]
@@ -115,8 +113,7 @@ fn a_password_change_in_the_browser_ends_api_sessions() {
     );
 
     assert_eq!(reply.location(), Some("/account"));
-    assert_ended(&api.me(&pair.access), "password_changed");
-    assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
+    assert_pair_ended(&api, &pair, "password_changed");
     assert!(is_logged_in(&mut browser));
 }
 

@@ -134,6 +134,13 @@ pub fn assert_ended(reply: &Reply, reason: &str) {
     assert_eq!(json_of(reply)["reason"], reason, "{}", reply.body);
 }
 
+/// Asserts that `pair`'s session has ended for `reason`: its access token is
+/// answered `401 session_ended`, its refresh token `401 invalid_refresh_token`.
+pub fn assert_pair_ended(api: &Api<'_>, pair: &Pair, reason: &str) {
+    assert_ended(&api.me(&pair.access), reason);
+    assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
+}
+
 pub fn assert_error(reply: &Reply, status: u16, code: &str) {
     assert_eq!(reply.status.code, status, "{}", reply.body);
     assert_eq!(reply.header("Content-Type"), Some("application/json"));

@@ -11,6 +11,21 @@ use crate::helpers::TestApp;
 
 const GRACE: Duration = Duration::from_secs(10);
 
+/// Asserts that refreshing with `token` is refused with `401` and `code`.
+fn refused(api: &Api<'_>, token: &str, code: &str) {
+    assert_error(&api.refresh(token), 401, code);
+}
+
+/// Alice's first pair and the one a refresh rotated it into, on a server since
+/// restarted on the same data dir.
+fn rotated_before_a_restart() -> (TestApp, Pair, Pair) {
+    let app = TestApp::spawn();
+    let api = Api::new(&app);
+    let first = api.signed_up("alice@example.com");
+    let second = Pair::from(&api.refresh(&first.refresh));
+    (app.restart(), first, second)
+}
+
 #[test]
 fn a_refresh_rotates_the_pair_within_the_same_session() {
     let app = TestApp::spawn();
@@ -56,7 +71,7 @@ fn a_spent_refresh_token_replayed_after_the_grace_window_ends_the_session() {
     assert_error(&replay, 401, "refresh_token_reused");
     assert_ended(&api.me(&second.access), "copied_credential");
     assert_ended(&api.me(&first.access), "copied_credential");
-    assert_error(&api.refresh(&second.refresh), 401, "invalid_refresh_token");
+    refused(&api, &second.refresh, "invalid_refresh_token");
     let events = app.auth().store().audit_events(0, 5, None).unwrap();
     assert!(events.iter().any(|e| e.kind == AuditKind::CredentialReuse));
 }
@@ -72,7 +87,7 @@ fn a_token_spent_several_rotations_ago_is_still_recognised_as_reuse() {
         latest = Pair::from(&api.refresh(&latest.refresh));
     }
 
-    assert_error(&api.refresh(&stolen.refresh), 401, "refresh_token_reused");
+    refused(&api, &stolen.refresh, "refresh_token_reused");
     assert_ended(&api.me(&latest.access), "copied_credential");
 }
 
@@ -120,7 +135,7 @@ fn malformed_and_unknown_refresh_tokens_are_refused_without_revoking() {
     let forged = format!("pcr1.{}.{}", pair.session, "A".repeat(43));
 
     for bad in ["", "garbage", "pcr1.x.y", forged.as_str()] {
-        assert_error(&api.refresh(bad), 401, "invalid_refresh_token");
+        refused(&api, bad, "invalid_refresh_token");
     }
     assert_eq!(api.me(&pair.access).status.code, 200, "nothing revoked");
     assert_eq!(api.refresh(&pair.refresh).status.code, 200);
@@ -138,7 +153,7 @@ fn an_unused_refresh_token_expires_after_refresh_token_ttl() {
 
     app.advance(Duration::from_secs(2 * 24 * 3600));
 
-    assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
+    refused(&api, &pair.refresh, "invalid_refresh_token");
 }
 
 #[test]
@@ -158,33 +173,23 @@ fn refreshing_never_extends_past_the_session_lifetime() {
     pair = Pair::from(&late);
 
     app.advance(Duration::from_secs(10 * 60));
-    assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
+    refused(&api, &pair.refresh, "invalid_refresh_token");
     assert_ended(&api.me(&pair.access), "expired");
 }
 
 #[test]
 fn a_rotation_survives_a_restart() {
-    let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let first = api.signed_up("alice@example.com");
-    let second = Pair::from(&api.refresh(&first.refresh));
-
-    let app = app.restart();
+    let (app, first, second) = rotated_before_a_restart();
     let api = Api::new(&app);
     app.advance(GRACE + Duration::from_secs(1));
 
-    assert_error(&api.refresh(&first.refresh), 401, "refresh_token_reused");
-    assert_error(&api.refresh(&second.refresh), 401, "invalid_refresh_token");
+    refused(&api, &first.refresh, "refresh_token_reused");
+    refused(&api, &second.refresh, "invalid_refresh_token");
 }
 
 #[test]
 fn after_a_restart_the_latest_refresh_token_works() {
-    let app = TestApp::spawn();
-    let api = Api::new(&app);
-    let first = api.signed_up("alice@example.com");
-    let second = Pair::from(&api.refresh(&first.refresh));
-
-    let app = app.restart();
+    let (app, _, second) = rotated_before_a_restart();
     let api = Api::new(&app);
 
     assert_eq!(api.me(&second.access).status.code, 200);

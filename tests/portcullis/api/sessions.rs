@@ -6,7 +6,7 @@ use std::time::Duration;
 use rocket::http::Method;
 use serde_json::json;
 
-use super::{Api, Pair, assert_ended, assert_error, json_of};
+use super::{Api, Pair, assert_ended, assert_error, assert_pair_ended, json_of};
 use crate::helpers::{PASSWORD, TestApp};
 
 const RFC3339_UTC: fn(&str) -> bool = |s| s.ends_with('Z') && s.contains('T');
@@ -123,8 +123,7 @@ fn deleting_the_current_session_logs_out() {
 
     assert_eq!(reply.status.code, 204);
     assert!(reply.body.is_empty());
-    assert_ended(&api.me(&pair.access), "signed_out");
-    assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
+    assert_pair_ended(&api, &pair, "signed_out");
 }
 
 #[test]
@@ -166,8 +165,7 @@ fn logging_out_everywhere_ends_every_session() {
 
     assert_eq!(reply.status.code, 204);
     for pair in [&phone, &tablet] {
-        assert_ended(&api.me(&pair.access), "logged_out_everywhere");
-        assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
+        assert_pair_ended(&api, pair, "logged_out_everywhere");
     }
     assert_eq!(api.login("alice@example.com", PASSWORD).status.code, 201);
 }

@@ -3,18 +3,15 @@
 //! revoking a device from another, signing out other devices, changing the password
 //! through re-authentication, logging out everywhere, and `rd` after login.
 
-use std::time::{Duration, Instant};
-
 use cookie::SameSite;
 
-use super::harness::{Chromium, DEADLINE, run};
+use super::harness::{Chromium, run};
 use super::people::{
-    NEW_PASSWORD, OTHER_SESSION, PASSWORD, done, log_in, no_raw_times, session_rows, sign_in,
-    signed_out,
+    ADMIN, NEW_PASSWORD, OTHER_SESSION, PASSWORD, done, log_in, no_raw_times, session_rows,
+    sign_in, signed_out, wait_until_stale,
 };
 use super::portal::Portal;
 
-const ADMIN: &str = "root@example.com";
 const ALICE: &str = "alice.wonderland@example.com";
 /// Short enough that a password confirmation goes stale within the scenario, long
 /// enough that the form after it is posted well inside it.
@@ -147,12 +144,12 @@ fn browser_a_person_manages_their_own_account() {
 
         // Changing the password needs a fresh confirmation; Cancel leads back.
         log_in(&phone, ALICE, PASSWORD).await;
-        wait_until_stale(&laptop).await;
+        wait_until_stale(&laptop, REAUTH_WINDOW_SECS).await;
         laptop.inspect("reauth").await;
         laptop.sees("Confirm your password").await;
         laptop.follow("Cancel", "account-reauth-cancelled").await;
         assert_eq!(laptop.path().await, "/account");
-        wait_until_stale(&laptop).await;
+        wait_until_stale(&laptop, REAUTH_WINDOW_SECS).await;
         laptop.fill("Password", "not the password at all").await;
         laptop.press("Confirm", "reauth-wrong").await;
         assert_eq!(laptop.status().await, 401);
@@ -207,7 +204,7 @@ fn browser_a_person_manages_their_own_account() {
         admin.visit("/admin", "admin-users").await;
         admin.follow(ALICE, "admin-user").await;
         let alice_page = admin.path().await;
-        wait_until_stale(&admin).await;
+        wait_until_stale(&admin, REAUTH_WINDOW_SECS).await;
         admin.visit(&alice_page, "admin-user").await;
         admin.open("Disable account…").await;
         admin.press("Disable account", "reauth-carried").await;
@@ -231,23 +228,6 @@ fn browser_a_person_manages_their_own_account() {
             profile.close().await;
         }
     });
-}
-
-/// Opens the password page until the confirmation has gone stale and the browser is
-/// sent to `/reauth` instead (the window is seconds long here).
-pub(super) async fn wait_until_stale(who: &super::harness::Profile) {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        who.goto("/account/password").await;
-        if who.path().await == "/reauth?rd=%2Faccount%2Fpassword" {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the confirmation never went stale"
-        );
-        rocket::tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 #[test]

@@ -7,12 +7,11 @@ use serde_json::json;
 
 use super::harness::{Chromium, Profile, run};
 use super::people::{
-    NEW_PASSWORD, PASSWORD, SESSION_ROWS, done, log_in, no_raw_times, session_rows, sign_in,
-    signed_out,
+    NEW_PASSWORD, PASSWORD, SESSION_ROWS, done, log_in, no_raw_times, session_rows, set_up_admin,
+    sign_in, signed_out,
 };
 use super::portal::Portal;
 
-const ADMIN: &str = "root@example.com";
 const BOB: &str = "bob@example.com";
 
 #[test]
@@ -22,10 +21,7 @@ fn browser_an_administrator_looks_after_accounts() {
         let portal = Portal::start();
         let chromium = Chromium::start("admin").await;
         let admin = chromium.profile("admin", &portal.base).await;
-        admin.visit(&portal.setup_url, "setup").await;
-        admin.fill("Email", ADMIN).await;
-        admin.fill("Password", PASSWORD).await;
-        admin.press("Create administrator", "admin").await;
+        set_up_admin(&admin, &portal.setup_url).await;
         assert_eq!(admin.path().await, "/admin");
 
         // An invite into a group, copied with the button.

@@ -9,12 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::accounts::wait_until_stale;
 use super::harness::{Chromium, DEADLINE, Profile, run};
-use super::people::{PASSWORD, done, log_in, notice};
+use super::people::{PASSWORD, done, log_in, notice, set_up_admin, wait_until_stale};
 use super::portal::Portal;
 
-const ADMIN: &str = "root@example.com";
 const ALICE: &str = "alice@example.com";
 const BOB: &str = "bob@example.com";
 
@@ -132,13 +130,10 @@ fn browser_admin_actions_wait_for_the_password_and_are_carried_out_or_said_not_d
         let portal = Portal::start_with(&[("PORTCULLIS_REAUTH_WINDOW", "4")]);
         let chromium = Chromium::start("carried").await;
         let admin = chromium.profile("admin", &portal.base).await;
-        admin.visit(&portal.setup_url, "setup").await;
-        admin.fill("Email", ADMIN).await;
-        admin.fill("Password", PASSWORD).await;
-        admin.press("Create administrator", "admin").await;
+        set_up_admin(&admin, &portal.setup_url).await;
 
         // Cancelled at the prompt: nothing is made, and the page says so once.
-        wait_until_stale(&admin).await;
+        wait_until_stale(&admin, "4").await;
         admin.visit("/admin", "admin-users").await;
         admin.fill("Groups", "staff").await;
         admin.press("Create invite link", "reauth-invite").await;
@@ -174,7 +169,7 @@ fn browser_admin_actions_wait_for_the_password_and_are_carried_out_or_said_not_d
         admin.visit("/admin", "admin-users").await;
         admin.follow(BOB, "admin-user").await;
         let bob_page = admin.path().await;
-        wait_until_stale(&admin).await;
+        wait_until_stale(&admin, "4").await;
         admin.visit(&bob_page, "admin-user").await;
         admin.open("Log out everywhere…").await;
         admin

@@ -3,28 +3,14 @@
 //! account page only once it is on, and confirming the password later asks for a
 //! code too (here a recovery code, so nothing waits for the next 30-second step).
 
-use std::time::{Duration, Instant};
-
-use totp_rs::{Algorithm, Secret, TOTP};
-
-use super::harness::{Chromium, DEADLINE, Profile, run};
-use super::people::PASSWORD;
+use super::harness::{Chromium, run};
+use super::people::{PASSWORD, app_code, set_up_admin, wait_until_stale};
 use super::portal::Portal;
 
-const ADMIN: &str = "root@example.com";
 const CAROL: &str = "carol@example.com";
 /// Long enough that the enrolment forms are posted inside it even on a busy
 /// machine (the whole suite runs at once), short enough to wait out.
 const REAUTH_WINDOW_SECS: &str = "12";
-
-fn app_code(key: &str) -> String {
-    let bytes = Secret::Encoded(key.replace(' ', ""))
-        .to_bytes()
-        .expect("the page shows a base32 key");
-    TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new())
-        .generate_current()
-        .expect("a clock after 1970")
-}
 
 #[test]
 #[ignore = "needs chromium and chromedriver"]
@@ -36,10 +22,7 @@ fn browser_a_member_of_a_required_group_enrols_first_and_confirms_with_a_code() 
         ]);
         let chromium = Chromium::start("enrol-first").await;
         let admin = chromium.profile("root-enrol", &portal.base).await;
-        admin.visit(&portal.setup_url, "setup").await;
-        admin.fill("Email", ADMIN).await;
-        admin.fill("Password", PASSWORD).await;
-        admin.press("Create administrator", "admin").await;
+        set_up_admin(&admin, &portal.setup_url).await;
         admin.fill("Groups", "staff").await;
         admin.press("Create invite link", "invite").await;
         let invite = admin.text_of("invite-url").await;
@@ -85,7 +68,7 @@ fn browser_a_member_of_a_required_group_enrols_first_and_confirms_with_a_code() 
         carol.sees("2FA").await;
 
         // Confirming the password later asks for a code as well.
-        wait_until_stale(&carol).await;
+        wait_until_stale(&carol, REAUTH_WINDOW_SECS).await;
         carol.inspect("reauth-with-code").await;
         carol.sees("and a code from your second factor").await;
         let code_label = "Code from your authenticator app, or a recovery code";
@@ -111,21 +94,4 @@ fn browser_a_member_of_a_required_group_enrols_first_and_confirms_with_a_code() 
             profile.close().await;
         }
     });
-}
-
-/// Opens the password page until the confirmation has gone stale and the browser
-/// is sent to `/reauth` instead (the window is seconds long here).
-async fn wait_until_stale(who: &Profile) {
-    let deadline = Instant::now() + DEADLINE + Duration::from_secs(12);
-    loop {
-        who.goto("/account/password").await;
-        if who.path().await == "/reauth?rd=%2Faccount%2Fpassword" {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the confirmation never went stale"
-        );
-        rocket::tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }

@@ -8,10 +8,8 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::json;
 
 use super::harness::{Chromium, Profile, run};
-use super::people::{PASSWORD, sign_in};
+use super::people::{ADMIN, PASSWORD, set_up_admin, sign_in};
 use super::portal::Portal;
-
-const ADMIN: &str = "root@example.com";
 
 /// WebDriver's "Add Virtual Authenticator".
 #[derive(Debug)]
@@ -48,6 +46,14 @@ pub(super) async fn with_authenticator(who: &Profile) {
         .expect("chromedriver adds a virtual authenticator");
 }
 
+/// Adds a passkey called `name` from the security page, made by `who`'s
+/// authenticator (see [`with_authenticator`]).
+pub(super) async fn add_passkey(who: &Profile, name: &str) {
+    who.visit("/account/security", "security").await;
+    who.fill("Name of the new passkey", name).await;
+    who.press("Add a passkey", "passkey-added").await;
+}
+
 /// From now on, pages in `who`'s browser see no conditional mediation (as in a
 /// browser without passkey autofill), so the login page waits for a click.
 async fn without_autofill(who: &Profile) {
@@ -68,15 +74,10 @@ fn browser_a_person_adds_a_passkey_signs_in_with_it_and_removes_it() {
         let chromium = Chromium::start("passkeys").await;
         let me = chromium.profile("root", &portal.base).await;
         with_authenticator(&me).await;
-        me.visit(&portal.setup_url, "setup").await;
-        me.fill("Email", ADMIN).await;
-        me.fill("Password", PASSWORD).await;
-        me.press("Create administrator", "admin").await;
+        set_up_admin(&me, &portal.setup_url).await;
 
         // Adding a passkey from the security page.
-        me.visit("/account/security", "security").await;
-        me.fill("Name of the new passkey", "This laptop").await;
-        me.press("Add a passkey", "passkey-added").await;
+        add_passkey(&me, "This laptop").await;
         assert_eq!(me.path().await, "/account/security");
         me.sees("Passkey “This laptop” added.").await;
         let listed = me.text_of("passkeys").await;

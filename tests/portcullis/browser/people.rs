@@ -5,8 +5,14 @@
 //! ([`done`]) and the reason a device was signed out, on its login page
 //! ([`signed_out`]).
 
-use super::harness::Profile;
+use std::time::{Duration, Instant};
 
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use super::harness::{DEADLINE, Profile};
+
+/// The first administrator of every scenario.
+pub const ADMIN: &str = "root@example.com";
 /// The password every scenario's people start with.
 pub const PASSWORD: &str = "correct horse battery staple";
 /// A second good password.
@@ -16,6 +22,15 @@ pub const NEW_PASSWORD: &str = "a different horse entirely";
 pub const SESSION_ROWS: &str = "//table[contains(@class,'sessions')]/tbody/tr[td[@data-label]]";
 /// The row of a session other than this browser's.
 pub const OTHER_SESSION: &str = "//table[contains(@class,'sessions')]/tbody/tr[td[@data-label] and not(contains(@class,'current'))]";
+
+/// Creates the first administrator, [`ADMIN`] with [`PASSWORD`], through the setup
+/// link the portal printed; the browser is then signed in, on the admin page.
+pub async fn set_up_admin(who: &Profile, setup_url: &str) {
+    who.visit(setup_url, "setup").await;
+    who.fill("Email", ADMIN).await;
+    who.fill("Password", PASSWORD).await;
+    who.press("Create administrator", "admin").await;
+}
 
 /// Signs in through the login form shown; `remember` ticks "Remember me".
 pub async fn sign_in(who: &Profile, email: &str, password: &str, remember: bool, next: &str) {
@@ -96,4 +111,33 @@ pub async fn no_raw_times(who: &Profile) {
         "{} shows a raw RFC 3339 time:\n{text}",
         who.path().await
     );
+}
+
+/// The code an authenticator app holding `key` (base32, as the page shows it) shows now.
+pub fn app_code(key: &str) -> String {
+    let bytes = Secret::Encoded(key.replace(' ', ""))
+        .to_bytes()
+        .expect("the page shows a base32 key");
+    TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new())
+        .generate_current()
+        .expect("a clock after 1970")
+}
+
+/// Opens the password page until the confirmation has gone stale and the browser is
+/// sent to `/reauth` instead: `window` is the `PORTCULLIS_REAUTH_WINDOW` the portal
+/// was started with (seconds), waited out with the usual deadline on top.
+pub async fn wait_until_stale(who: &Profile, window: &str) {
+    let window = Duration::from_secs(window.parse().expect("a window in seconds"));
+    let deadline = Instant::now() + DEADLINE + window;
+    loop {
+        who.goto("/account/password").await;
+        if who.path().await == "/reauth?rd=%2Faccount%2Fpassword" {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the confirmation never went stale"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }

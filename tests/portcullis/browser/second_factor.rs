@@ -3,23 +3,9 @@
 //! recovery codes shown once, and a sign-in that asks for a code after the password
 //! and finishes with a recovery code.
 
-use totp_rs::{Algorithm, Secret, TOTP};
-
 use super::harness::{Chromium, run};
-use super::people::{PASSWORD, sign_in};
+use super::people::{ADMIN, PASSWORD, app_code, set_up_admin, sign_in};
 use super::portal::Portal;
-
-const ADMIN: &str = "root@example.com";
-
-/// The code an authenticator app holding `key` (base32, as the page shows it) shows now.
-fn app_code(key: &str) -> String {
-    let bytes = Secret::Encoded(key.replace(' ', ""))
-        .to_bytes()
-        .expect("the page shows a base32 key");
-    TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new())
-        .generate_current()
-        .expect("a clock after 1970")
-}
 
 #[test]
 #[ignore = "needs chromium and chromedriver"]
@@ -28,10 +14,7 @@ fn browser_a_person_turns_on_an_authenticator_app_and_signs_in_with_it() {
         let portal = Portal::start();
         let chromium = Chromium::start("second-factor").await;
         let me = chromium.profile("root", &portal.base).await;
-        me.visit(&portal.setup_url, "setup").await;
-        me.fill("Email", ADMIN).await;
-        me.fill("Password", PASSWORD).await;
-        me.press("Create administrator", "admin").await;
+        set_up_admin(&me, &portal.setup_url).await;
 
         // From the account page to the enrolment page, QR code and key on it.
         me.visit("/account", "account").await;

@@ -11,13 +11,10 @@
 use rocket::response::content::RawHtml;
 use rocket::{get, routes};
 
-use super::accounts::wait_until_stale;
 use super::harness::{Chromium, run};
-use super::passkeys::with_authenticator;
-use super::people::PASSWORD;
+use super::passkeys::{add_passkey, with_authenticator};
+use super::people::{set_up_admin, wait_until_stale};
 use super::portal::{Portal, free_port};
-
-const ADMIN: &str = "root@example.com";
 
 /// The app behind the proxy: one page, whatever the path.
 #[get("/<_..>")]
@@ -100,15 +97,10 @@ fn browser_a_passkey_steps_a_session_up_for_a_two_factor_rule_and_returns_to_the
         let chromium = Chromium::start("step-up").await;
         let me = chromium.profile("root", &portal.base).await;
         with_authenticator(&me).await;
-        me.visit(&portal.setup_url, "setup").await;
-        me.fill("Email", ADMIN).await;
-        me.fill("Password", PASSWORD).await;
-        me.press("Create administrator", "admin").await;
+        set_up_admin(&me, &portal.setup_url).await;
 
         // A passkey is the only second factor; this session proved only the password.
-        me.visit("/account/security", "security").await;
-        me.fill("Name of the new passkey", "This laptop").await;
-        me.press("Add a passkey", "passkey-added").await;
+        add_passkey(&me, "This laptop").await;
         me.sees("Passkey “This laptop” added.").await;
         me.visit("/account", "account-password-only").await;
         me.does_not_see("2FA").await;
@@ -151,16 +143,11 @@ fn browser_an_admin_action_waiting_for_a_passkey_confirmation_is_carried_out() {
         let chromium = Chromium::start("carried-passkey").await;
         let admin = chromium.profile("admin", &portal.base).await;
         with_authenticator(&admin).await;
-        admin.visit(&portal.setup_url, "setup").await;
-        admin.fill("Email", ADMIN).await;
-        admin.fill("Password", PASSWORD).await;
-        admin.press("Create administrator", "admin").await;
-        admin.visit("/account/security", "security").await;
-        admin.fill("Name of the new passkey", "This laptop").await;
-        admin.press("Add a passkey", "passkey-added").await;
+        set_up_admin(&admin, &portal.setup_url).await;
+        add_passkey(&admin, "This laptop").await;
 
         // The confirmation has gone stale: the invite waits for the passkey.
-        wait_until_stale(&admin).await;
+        wait_until_stale(&admin, "4").await;
         admin.visit("/admin", "admin-users").await;
         admin.fill("Groups", "staff").await;
         admin.press("Create invite link", "reauth-passkey").await;

@@ -44,7 +44,7 @@ fn an_account_with_a_job_in_the_pool_is_refused_at_once_with_429() {
     );
     drop(held);
     assert_eq!(
-        app.browser().login(ALICE, PASSWORD).status,
+        app.login_status(ALICE, PASSWORD),
         Status::SeeOther,
         "refusals were not counted as failures"
     );

@@ -22,7 +22,7 @@ fn fifty_refusals_add_one_record_that_counts_them() {
     let before = audit_records(&app).len();
 
     for _ in 0..50 {
-        assert_eq!(app.browser().login(ALICE, WRONG).status.code, 429);
+        assert_eq!(app.login_status(ALICE, WRONG).code, 429);
     }
 
     let after = audit_records(&app);

@@ -74,10 +74,10 @@ fn expired_pending_logins_are_swept_and_counted() {
     enrolled(&app, "alice@example.com");
     past_password(&app, "alice@example.com");
     past_password(&app, "alice@example.com");
-    let fresh = app.auth().sweeper().run_once().unwrap().unwrap();
+    let fresh = app.sweep();
     assert_eq!(fresh.pending_logins, 0, "still within their five minutes");
     app.advance(Duration::from_secs(6 * 60));
-    let report = app.auth().sweeper().run_once().unwrap().unwrap();
+    let report = app.sweep();
     assert_eq!(report.pending_logins, 2, "{report:?}");
     let metrics = crate::metrics::scrape(&app);
     assert!(

@@ -3,8 +3,7 @@
 //! for `localhost` made when the tests run, its own CA; and a second, unrelated CA
 //! it must not be taken for. `cargo test -- --ignored postgres`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -71,21 +70,6 @@ fn self_signed(common_name: &str) -> (Vec<u8>, Vec<u8>) {
     (pem, key.private_key_to_pem_pkcs8().unwrap())
 }
 
-/// Runs `scripts/pg-cluster.sh` with `env`: what it printed.
-fn script(args: &[&str], env: &[(&str, &Path)]) -> String {
-    let out = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-cluster.sh"))
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("scripts/pg-cluster.sh runs");
-    assert!(
-        out.status.success(),
-        "needs postgresql (apt-get install postgresql): scripts/pg-cluster.sh {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 fn tls_cluster() -> &'static TlsCluster {
     TLS_CLUSTER.get_or_init(|| {
         // Deleted with the certificates by the script's watcher, not by a drop
@@ -104,7 +88,7 @@ fn tls_cluster() -> &'static TlsCluster {
         let port = cluster::free_port();
         let pid = std::process::id().to_string();
         let (cert, key) = (dir.join("server.crt"), dir.join("server.key"));
-        script(
+        cluster::run_with(
             &["start", dir.to_str().unwrap(), &port.to_string(), &pid],
             &[("PG_TLS_CERT", &cert), ("PG_TLS_KEY", &key)],
         );
@@ -127,7 +111,7 @@ fn tls_database(host: &str, query: &str) -> String {
         DATABASES.fetch_add(1, Ordering::Relaxed)
     );
     let (dir, port) = (cluster.dir.to_str().unwrap(), cluster.port.to_string());
-    script(&["createdb", dir, &port, &name], &[]);
+    cluster::run_with(&["createdb", dir, &port, &name], &[]);
     let url = format!("postgres://portcullis:{DB_PASSWORD}@{host}:{port}/{name}");
     match query {
         "" => url,

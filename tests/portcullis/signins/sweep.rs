@@ -27,10 +27,10 @@ fn places_unseen_for_90_days_are_swept_and_counted() {
     };
 
     app.advance(Duration::from_secs(89 * DAY));
-    let early = app.auth().sweeper().run_once().unwrap().unwrap();
+    let early = app.sweep();
     assert_eq!(early.sign_in_places, 0, "both seen within 90 days");
     app.advance(Duration::from_secs(2 * DAY));
-    let report = app.auth().sweeper().run_once().unwrap().unwrap();
+    let report = app.sweep();
     assert_eq!(report.sign_in_places, 1, "{report:?}");
     assert_eq!(networks(&app), ["198.51.100.0/24"], "the newest stays");
     let metrics = crate::metrics::scrape(&app);

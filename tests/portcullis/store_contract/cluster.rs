@@ -22,8 +22,15 @@ fn script() -> PathBuf {
 }
 
 fn run(args: &[&str]) -> String {
+    run_with(args, &[])
+}
+
+/// Runs `scripts/pg-cluster.sh args…` with `env` added: what it printed. A failure,
+/// PostgreSQL missing most often, fails the test with the script's reason.
+pub fn run_with(args: &[&str], env: &[(&str, &Path)]) -> String {
     let out = Command::new(script())
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("scripts/pg-cluster.sh runs");
     assert!(

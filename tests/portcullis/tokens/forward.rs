@@ -61,11 +61,12 @@ fn a_token_for_the_host_passes_both_endpoints_with_the_identity_headers() {
         .to_owned();
 
     for nginx in [true, false] {
+        let presented = bearer(&secret);
         let reply = check(
             &app,
             nginx,
             "https://app.example.com/docs",
-            Some(&bearer(&secret)),
+            Some(&presented),
         );
 
         assert_eq!(reply.status, Status::Ok, "nginx={nginx}: {}", reply.body);
@@ -85,30 +86,11 @@ fn a_token_is_held_to_its_hosts_and_to_the_rules() {
     let (api_only, _) = token(&api, &pair.access, &["api"]);
 
     for nginx in [true, false] {
-        let other_host = check(
-            &app,
-            nginx,
-            "https://wiki.example.com/",
-            Some(&bearer(&app_only)),
-        );
-        let api_scope = check(
-            &app,
-            nginx,
-            "https://app.example.com/",
-            Some(&bearer(&api_only)),
-        );
-        let denied = check(
-            &app,
-            nginx,
-            "https://app.example.com/admin",
-            Some(&bearer(&app_only)),
-        );
-        let not_staff = check(
-            &app,
-            nginx,
-            "https://app.example.com/staff",
-            Some(&bearer(&app_only)),
-        );
+        let ask = |url: &str, secret: &str| check(&app, nginx, url, Some(&bearer(secret)));
+        let other_host = ask("https://wiki.example.com/", &app_only);
+        let api_scope = ask("https://app.example.com/", &api_only);
+        let denied = ask("https://app.example.com/admin", &app_only);
+        let not_staff = ask("https://app.example.com/staff", &app_only);
 
         assert_eq!(other_host.status, Status::Forbidden, "nginx={nginx}");
         assert_eq!(other_host.header("Remote-User"), None);

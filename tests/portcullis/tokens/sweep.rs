@@ -40,16 +40,11 @@ fn the_sweeper_deletes_the_grant_of_an_expired_token() {
     );
     app.advance(2 * DAY);
 
-    let report = app
-        .auth()
-        .sweeper()
-        .run_once()
-        .unwrap()
-        .expect("store open");
+    let report = app.sweep();
 
     assert_eq!(report.grants, 1, "{report:?}");
     assert!(app.auth().store().grant(&id).unwrap().is_none());
     assert_error(&api.me(secret), 401, "invalid_token");
-    let again = app.auth().sweeper().run_once().unwrap().unwrap();
+    let again = app.sweep();
     assert_eq!(again.grants, 0, "the 30-day token stays: {again:?}");
 }
