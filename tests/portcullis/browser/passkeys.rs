@@ -52,6 +52,7 @@ pub(super) async fn add_passkey(who: &Profile, name: &str) {
     who.visit("/account/security", "security").await;
     who.fill("Name of the new passkey", name).await;
     who.press("Add a passkey", "passkey-added").await;
+    who.sees(&format!("Passkey “{name}” added.")).await;
 }
 
 /// From now on, pages in `who`'s browser see no conditional mediation (as in a
@@ -79,7 +80,6 @@ fn browser_a_person_adds_a_passkey_signs_in_with_it_and_removes_it() {
         // Adding a passkey from the security page.
         add_passkey(&me, "This laptop").await;
         assert_eq!(me.path().await, "/account/security");
-        me.sees("Passkey “This laptop” added.").await;
         let listed = me.text_of("passkeys").await;
         assert!(
             listed.contains("This laptop") && listed.contains("never"),

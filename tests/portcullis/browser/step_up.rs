@@ -101,7 +101,6 @@ fn browser_a_passkey_steps_a_session_up_for_a_two_factor_rule_and_returns_to_the
 
         // A passkey is the only second factor; this session proved only the password.
         add_passkey(&me, "This laptop").await;
-        me.sees("Passkey “This laptop” added.").await;
         me.visit("/account", "account-password-only").await;
         me.does_not_see("2FA").await;
 
@@ -116,6 +115,7 @@ fn browser_a_passkey_steps_a_session_up_for_a_two_factor_rule_and_returns_to_the
         me.sees("Use your passkey").await;
         me.sees("This page needs your second factor. Use your passkey to go on.")
             .await;
+        me.sees("Sign out").await;
         let code_form = me
             .js("return document.getElementById('code') === null;")
             .await;
