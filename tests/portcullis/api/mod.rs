@@ -126,9 +126,8 @@ pub fn json_of(reply: &Reply) -> Value {
         .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", reply.body))
 }
 
-/// Asserts an error answer: status, JSON `{"error", "message"}` shape and code.
-#[track_caller]
 /// Asserts a `401 session_ended` answer carrying `reason` (SPEC §9).
+#[track_caller]
 pub fn assert_ended(reply: &Reply, reason: &str) {
     assert_error(reply, 401, "session_ended");
     assert_eq!(json_of(reply)["reason"], reason, "{}", reply.body);
@@ -136,11 +135,14 @@ pub fn assert_ended(reply: &Reply, reason: &str) {
 
 /// Asserts that `pair`'s session has ended for `reason`: its access token is
 /// answered `401 session_ended`, its refresh token `401 invalid_refresh_token`.
+#[track_caller]
 pub fn assert_pair_ended(api: &Api<'_>, pair: &Pair, reason: &str) {
     assert_ended(&api.me(&pair.access), reason);
     assert_error(&api.refresh(&pair.refresh), 401, "invalid_refresh_token");
 }
 
+/// Asserts an error answer: status, JSON `{"error", "message"}` shape and code.
+#[track_caller]
 pub fn assert_error(reply: &Reply, status: u16, code: &str) {
     assert_eq!(reply.status.code, status, "{}", reply.body);
     assert_eq!(reply.header("Content-Type"), Some("application/json"));
